@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
+    env: {
+      TABLE_NAME: 'clients-test',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+    },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
