@@ -1,0 +1,69 @@
+import { generateKeyPair, randomInt, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { type Client, type IdentityProviderLink, INTERNAL_SIGNATURES_ADAPTER, TTL_MAXIMUMS } from './client.js';
+
+const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const SECRET_LENGTH = 86;
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** 86 characters of [A-Za-z0-9] from the CSPRNG; `randomInt` draws without modulo bias. */
+export function generateClientSecret(): string {
+  let secret = '';
+  for (let index = 0; index < SECRET_LENGTH; index += 1) secret += SECRET_ALPHABET[randomInt(SECRET_ALPHABET.length)];
+  return secret;
+}
+
+export interface PemKeyPair {
+  publicKey: string;
+  privateKey: string;
+}
+
+export async function generateRsaKeyPair(modulusLength = 2048, publicExponent = 65537): Promise<PemKeyPair> {
+  return generateKeyPairAsync('rsa', {
+    modulusLength,
+    publicExponent,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+}
+
+/** A new client with the create defaults of CONTRACT §5 and a fresh RSA-2048 key pair. */
+export async function newClient(identityProvider: IdentityProviderLink, id: string = randomUUID()): Promise<Client> {
+  const { publicKey, privateKey } = await generateRsaKeyPair();
+  return {
+    id,
+    public_client_id: null,
+    check_public_client_id: false,
+    trusted_authorities: '',
+    trusted_hosts: [],
+    name: null,
+    secret: generateClientSecret(),
+    confidential: false,
+    redirect_uris: [],
+    public_refresh_token: false,
+    public_revoke: false,
+    authorize_scope: false,
+    enforce_dpop: false,
+    enforce_tx_code: false,
+    access_token_ttl: TTL_MAXIMUMS.access_token_ttl,
+    authorization_code_ttl: TTL_MAXIMUMS.authorization_code_ttl,
+    authorization_request_ttl: TTL_MAXIMUMS.authorization_request_ttl,
+    refresh_token_ttl: TTL_MAXIMUMS.refresh_token_ttl,
+    id_token_ttl: TTL_MAXIMUMS.id_token_ttl,
+    pkce: false,
+    public_key: publicKey,
+    private_key: privateKey,
+    key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' },
+    signatures_adapter: INTERNAL_SIGNATURES_ADAPTER,
+    did: null,
+    identity_provider: identityProvider,
+    authorized_scopes: [],
+    supported_grant_types: ['client_credentials', 'authorization_code'],
+    id_token_signature_alg: 'RS512',
+    userinfo_signed_response_alg: null,
+    token_endpoint_jwt_auth_alg: 'HS256',
+    token_endpoint_auth_methods: ['client_secret_basic', 'client_secret_post'],
+    jwt_public_key: null,
+    response_mode: 'direct_post',
+  };
+}

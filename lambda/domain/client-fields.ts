@@ -1,0 +1,142 @@
+import * as v from 'valibot';
+import {
+  type Client,
+  GRANT_TYPES,
+  INTERNAL_SIGNATURES_ADAPTER,
+  RESPONSE_MODES,
+  SIGNATURE_ALGS,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  TOKEN_ENDPOINT_JWT_AUTH_ALGS,
+  TTL_MAXIMUMS,
+} from './client.js';
+import { keyPairTypeMessages } from './key-pair-type.js';
+import { isValidRedirectUri } from './redirect-uri.js';
+
+/**
+ * One valibot schema per client field the update accepts (CONTRACT §4): normalise blanks,
+ * cast, then the field's rules. Issues without an explicit message read "is invalid" (the
+ * parse config), which is upstream's word for every cast and inclusion failure.
+ */
+
+export const INVALID = 'is invalid';
+const BLANK = "can't be blank";
+const NIL = "can't be nil";
+
+export function isBlankString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() === '';
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+const integer = v.union([
+  v.pipe(v.number(), v.integer()),
+  v.pipe(v.string(), v.regex(/^[+-]?\d+$/), v.transform(Number)),
+]);
+
+const boolean = v.union([
+  v.boolean(),
+  v.pipe(
+    v.picklist(['true', 'false', '1', '0']),
+    v.transform((text) => text === 'true' || text === '1'),
+  ),
+]);
+
+const stringArray = v.pipe(
+  v.array(v.string()),
+  v.transform((items) => items.filter((item) => !isBlankString(item))),
+);
+
+const signatureAlg = v.picklist(SIGNATURE_ALGS);
+
+const keyPairType = v.pipe(
+  v.custom<Record<string, unknown>>(isPlainObject),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const message of keyPairTypeMessages(dataset.value)) addIssue({ message });
+  }),
+  // Extra keys are kept, but `__proto__` would become a prototype when the item is read back.
+  v.transform((value) => Object.fromEntries(Object.entries(value).filter(([key]) => key !== '__proto__'))),
+);
+
+const redirectUris = v.pipe(
+  stringArray,
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const uri of dataset.value) {
+      if (!isValidRedirectUri(uri)) addIssue({ message: `\`${uri}\` is invalid` });
+    }
+  }),
+);
+
+const ttl = (max: number) => v.pipe(integer, v.minValue(1), v.maxValue(max));
+
+/** Blank strings become the field's default (null where it has none), before casting. */
+function blankAs<T extends v.GenericSchema>(fallback: string | null, schema: T) {
+  return v.pipe(
+    v.unknown(),
+    v.transform((input) => (isBlankString(input) ? fallback : input)),
+    schema,
+  );
+}
+
+const required = <T extends v.GenericSchema>(schema: T, blankDefault: string | null = null) =>
+  blankAs(blankDefault, v.nonNullable(schema, BLANK));
+const notNil = <T extends v.GenericSchema>(schema: T, blankDefault: string | null = null) =>
+  blankAs(blankDefault, v.nonNullable(schema, NIL));
+const nullable = <T extends v.GenericSchema>(schema: T, blankDefault: string | null = null) =>
+  blankAs(blankDefault, v.nullable(schema));
+
+export const CLIENT_FIELD_SCHEMAS = {
+  public_client_id: nullable(v.string()),
+  check_public_client_id: required(boolean),
+  trusted_authorities: notNil(v.string(), ''),
+  trusted_hosts: notNil(stringArray),
+  name: nullable(v.string()),
+  secret: nullable(v.string()),
+  confidential: required(boolean),
+  redirect_uris: required(redirectUris),
+  public_refresh_token: required(boolean),
+  public_revoke: required(boolean),
+  authorize_scope: required(boolean),
+  enforce_dpop: required(boolean),
+  enforce_tx_code: required(boolean),
+  access_token_ttl: required(ttl(TTL_MAXIMUMS.access_token_ttl)),
+  authorization_code_ttl: required(ttl(TTL_MAXIMUMS.authorization_code_ttl)),
+  authorization_request_ttl: required(ttl(TTL_MAXIMUMS.authorization_request_ttl)),
+  refresh_token_ttl: required(ttl(TTL_MAXIMUMS.refresh_token_ttl)),
+  id_token_ttl: required(ttl(TTL_MAXIMUMS.id_token_ttl)),
+  pkce: required(boolean),
+  key_pair_type: required(keyPairType),
+  signatures_adapter: required(v.string(), INTERNAL_SIGNATURES_ADAPTER),
+  supported_grant_types: nullable(
+    v.pipe(
+      stringArray,
+      v.everyItem(
+        (grantType) => (GRANT_TYPES as readonly string[]).includes(grantType),
+        `must be part of ${GRANT_TYPES.join(', ')}`,
+      ),
+    ),
+  ),
+  id_token_signature_alg: nullable(signatureAlg, 'RS512'),
+  userinfo_signed_response_alg: nullable(signatureAlg),
+  token_endpoint_jwt_auth_alg: required(v.picklist(TOKEN_ENDPOINT_JWT_AUTH_ALGS), 'HS256'),
+  token_endpoint_auth_methods: required(
+    v.pipe(
+      stringArray,
+      v.everyItem(
+        (method) => (TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method),
+        'has an invalid entry',
+      ),
+    ),
+  ),
+  jwt_public_key: nullable(v.string()),
+  response_mode: nullable(v.picklist(RESPONSE_MODES), 'direct_post'),
+} satisfies { [field in keyof Client]?: v.GenericSchema };
+
+export type ClientField = keyof typeof CLIENT_FIELD_SCHEMAS;
+export const CLIENT_FIELDS = Object.keys(CLIENT_FIELD_SCHEMAS) as ClientField[];
+
+/** The validated value of every client field present in a request. */
+export type ClientFieldChanges = { [field in ClientField]?: Client[field] };

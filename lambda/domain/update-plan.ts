@@ -1,0 +1,91 @@
+import * as v from 'valibot';
+import type { Client, IdentityProviderLink, ScopeLink } from './client.js';
+import { CLIENT_FIELD_SCHEMAS, type ClientFieldChanges, INVALID } from './client-fields.js';
+import { FieldErrorCollector, type FieldErrors } from './field-errors.js';
+import { checkSignatureConsistency } from './signature-consistency.js';
+import type { ScopeReference, UpdateRequest } from './update-request.js';
+
+/** What the store found for the identity provider and scopes an update request refers to. */
+export interface UpdateLookups {
+  identityProviders: ReadonlyMap<string, IdentityProviderLink>;
+  scopesById: ReadonlyMap<string, ScopeLink>;
+  scopesByName: ReadonlyMap<string, ScopeLink>;
+}
+
+/** The attributes an update sets; everything else keeps its stored value. */
+export type ClientPatch = Partial<Omit<Client, 'id' | 'private_key' | 'public_key' | 'did'>>;
+
+export type UpdatePlan =
+  | { status: 'invalid'; errors: FieldErrors }
+  /** Names that must be created as scopes before the plan can be completed. */
+  | { status: 'needs-scopes'; names: string[] }
+  | { status: 'ready'; patch: ClientPatch };
+
+const ClientChangesSchema = v.partial(v.object(CLIENT_FIELD_SCHEMAS));
+
+/** The ids and names an update refers to, which the store reads alongside the client. */
+export function updateReferences(request: UpdateRequest): {
+  identityProviderIds: string[];
+  scopeIds: string[];
+  scopeNames: string[];
+} {
+  const scopes = request.scopes ?? [];
+  return {
+    identityProviderIds: request.identityProvider.kind === 'replace' ? [request.identityProvider.id] : [],
+    scopeIds: unique(scopes.flatMap((scope) => ('id' in scope ? [scope.id] : []))),
+    scopeNames: unique(scopes.flatMap((scope) => ('name' in scope ? [scope.name] : []))),
+  };
+}
+
+/**
+ * Validates an update against the stored client (CONTRACT §4) and computes what to write.
+ * Client-field errors win over identity provider errors, which are the only ones then shown.
+ */
+export function planUpdate(request: UpdateRequest, stored: Client, lookups: UpdateLookups): UpdatePlan {
+  const fieldErrors = new FieldErrorCollector();
+  const result = v.safeParse(ClientChangesSchema, request.fields, { message: INVALID });
+  for (const issue of result.issues ?? []) {
+    fieldErrors.add(String(issue.path?.[0]?.key), issue.message);
+  }
+  const changes = result.output as ClientFieldChanges;
+  checkSignatureConsistency(request.fields, changes, stored, fieldErrors);
+  if (!fieldErrors.isEmpty) return { status: 'invalid', errors: fieldErrors.toJSON() };
+
+  const patch: ClientPatch = { ...changes };
+  const { identityProvider } = request;
+  if (identityProvider.kind === 'invalid') {
+    return { status: 'invalid', errors: { identity_provider_id: [identityProvider.message] } };
+  }
+  if (identityProvider.kind === 'replace') {
+    const found = lookups.identityProviders.get(identityProvider.id);
+    if (!found) return { status: 'invalid', errors: { identity_provider_id: ['does not exist'] } };
+    patch.identity_provider = found;
+  }
+
+  if (request.scopes !== undefined) {
+    const missing = unique(
+      request.scopes.flatMap((scope) => ('name' in scope && !lookups.scopesByName.has(scope.name) ? [scope.name] : [])),
+    );
+    if (missing.length > 0) return { status: 'needs-scopes', names: missing };
+    patch.authorized_scopes = resolveScopes(request.scopes, lookups);
+  }
+  return { status: 'ready', patch };
+}
+
+function resolveScopes(references: ScopeReference[], lookups: UpdateLookups): ScopeLink[] {
+  const resolved = new Map<string, ScopeLink>();
+  for (const reference of references) {
+    const scope = 'id' in reference ? lookups.scopesById.get(reference.id) : lookups.scopesByName.get(reference.name);
+    if (scope && !resolved.has(scope.id))
+      resolved.set(scope.id, { id: scope.id, name: scope.name, public: scope.public });
+  }
+  return [...resolved.values()];
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+export function applyPatch(stored: Client, patch: ClientPatch): Client {
+  return { ...stored, ...patch };
+}
