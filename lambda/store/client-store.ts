@@ -1,0 +1,46 @@
+import type { Client, IdentityProviderLink, ScopeLink, VersionedClient } from '../domain/client.js';
+import type { ClientPatch, UpdateLookups } from '../domain/update-plan.js';
+
+/** What an update reads in one round trip: the client and what the request refers to. */
+export interface UpdateReads {
+  client: VersionedClient | undefined;
+  lookups: UpdateLookups;
+}
+
+export interface UpdateReferences {
+  identityProviderIds: string[];
+  scopeIds: string[];
+  scopeNames: string[];
+}
+
+export type PatchResult =
+  | { status: 'written'; client: VersionedClient }
+  /**
+   * The stored version was not the expected one (or the client is gone). `current` is the item
+   * the engine reported with the failure, when it does (DynamoDB does, dynalite does not).
+   */
+  | { status: 'version-mismatch'; current?: VersionedClient };
+
+/**
+ * The persistence the clients API needs. One adapter implements it (DynamoDB); tests and the
+ * local server use that same adapter against an embedded engine.
+ */
+export interface ClientStore {
+  readForUpdate(clientId: string, references: UpdateReferences): Promise<UpdateReads>;
+  getClient(clientId: string): Promise<VersionedClient | undefined>;
+  /** The scope of each name, created (public: false) where none exists; safe under races. */
+  ensureScopes(names: string[]): Promise<ScopeLink[]>;
+  /** Writes the patch only if the stored version is `expectedVersion`, and bumps the version. */
+  writePatch(clientId: string, patch: ClientPatch, expectedVersion: number): Promise<PatchResult>;
+  putClient(client: Client): Promise<VersionedClient>;
+  putIdentityProvider(identityProvider: IdentityProviderLink): Promise<void>;
+  putScope(scope: ScopeLink): Promise<void>;
+}
+
+/** The store could not answer in time (throttling, timeouts, network): worth retrying later. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('The store is unavailable', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}

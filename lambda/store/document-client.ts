@@ -1,0 +1,16 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The DynamoDB client of a function, created once per container. Short timeouts and the SDK's
+ * standard retries (throttling included) keep a slow store from holding a request until the
+ * Lambda times out; what still fails then is answered 503. The endpoint comes from
+ * AWS_ENDPOINT_URL_DYNAMODB when set (local engines).
+ */
+export function createDocumentClient(): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
