@@ -1,0 +1,95 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ScopeLink, VersionedClient } from '../domain/client.js';
+import type { FieldErrors } from '../domain/field-errors.js';
+import { planUpdate, type UpdateLookups, updateReferences } from '../domain/update-plan.js';
+import type { UpdateRequest } from '../domain/update-request.js';
+import type { ClientStore } from '../store/client-store.js';
+
+export type UpdateOutcome =
+  | { status: 'updated'; client: VersionedClient }
+  | { status: 'not-found' }
+  | { status: 'write-protected' }
+  | { status: 'invalid'; errors: FieldErrors }
+  | { status: 'precondition-failed' }
+  /** Concurrent writers kept winning until the attempts ran out. */
+  | { status: 'conflict' };
+
+export interface UpdateClientOptions {
+  /** Compared case-insensitively: upstream's raw comparison lets the upper-case id through. */
+  protectedClientIds: readonly string[];
+  /** Conditional writes tried before giving up with a conflict. */
+  maxWriteAttempts?: number;
+  /** Upper bound of the first jittered pause between attempts, doubled at each retry. */
+  retryBaseDelayMs?: number;
+}
+
+const DEFAULT_MAX_WRITE_ATTEMPTS = 25;
+const DEFAULT_RETRY_BASE_DELAY_MS = 5;
+const MAX_RETRY_DELAY_MS = 100;
+
+/**
+ * Update a client (CONTRACT §4): one consistent read of the client and what the request refers
+ * to, then one write conditional on the version read. When another writer got there first, the
+ * same change is validated and applied again on what is stored now, so concurrent updates of
+ * different fields all survive; with `If-Match`, the caller's version decides instead.
+ */
+export class UpdateClient {
+  readonly #protectedClientIds: ReadonlySet<string>;
+  readonly #maxWriteAttempts: number;
+  readonly #retryBaseDelayMs: number;
+
+  constructor(
+    private readonly store: ClientStore,
+    options: UpdateClientOptions,
+  ) {
+    this.#protectedClientIds = new Set(options.protectedClientIds.map((id) => id.toLowerCase()));
+    this.#maxWriteAttempts = options.maxWriteAttempts ?? DEFAULT_MAX_WRITE_ATTEMPTS;
+    this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
+  }
+
+  async execute(
+    clientId: string,
+    request: UpdateRequest,
+    ifMatch?: (version: number) => boolean,
+  ): Promise<UpdateOutcome> {
+    const reads = await this.store.readForUpdate(clientId, updateReferences(request));
+    let current = reads.client;
+    let lookups = reads.lookups;
+    if (current && this.#protectedClientIds.has(clientId.toLowerCase())) return { status: 'write-protected' };
+
+    for (let attempt = 1; current; attempt += 1) {
+      let plan = planUpdate(request, current.client, lookups);
+      if (plan.status === 'invalid') return plan;
+      if (ifMatch && !ifMatch(current.version)) return { status: 'precondition-failed' };
+      if (plan.status === 'needs-scopes') {
+        lookups = withScopes(lookups, await this.store.ensureScopes(plan.names));
+        plan = planUpdate(request, current.client, lookups);
+        if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
+      }
+      if (Object.keys(plan.patch).length === 0) return { status: 'updated', client: current };
+
+      const result = await this.store.writePatch(clientId, plan.patch, current.version);
+      if (result.status === 'written') return { status: 'updated', client: result.client };
+      if (attempt >= this.#maxWriteAttempts) return { status: 'conflict' };
+      if (ifMatch) {
+        current = result.current ?? (await this.store.getClient(clientId));
+      } else {
+        // Pause first, then read what is stored by then: a fresher base loses fewer races.
+        await sleep(this.#retryDelay(attempt));
+        current = await this.store.getClient(clientId);
+      }
+    }
+    return { status: 'not-found' };
+  }
+
+  /** "Full jitter" backoff: spreads the writers that lost the same race. */
+  #retryDelay(attempt: number): number {
+    return Math.random() * Math.min(MAX_RETRY_DELAY_MS, this.#retryBaseDelayMs * 2 ** (attempt - 1));
+  }
+}
+
+function withScopes(lookups: UpdateLookups, scopes: ScopeLink[]): UpdateLookups {
+  const scopesByName = new Map(lookups.scopesByName);
+  for (const scope of scopes) scopesByName.set(scope.name, scope);
+  return { ...lookups, scopesByName };
+}

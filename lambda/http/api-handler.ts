@@ -1,0 +1,70 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { StoreUnavailableError } from '../store/client-store.js';
+import {
+  HttpError,
+  insufficientScope,
+  internalServerError,
+  methodNotAllowed,
+  notAcceptable,
+  serviceUnavailable,
+  unauthorized,
+} from './http-error.js';
+import { acceptsJson } from './negotiation.js';
+import { type ApiRequest, decodeEvent } from './request.js';
+import { errorResponse } from './response.js';
+
+export interface ApiHandlerOptions {
+  logger: Logger;
+  /** The scope the authorizer must have found in the token. */
+  requiredScope: string;
+  methods: readonly string[];
+}
+
+export type Route = (request: ApiRequest) => Promise<APIGatewayProxyResult>;
+export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/**
+ * What every route shares, in the contract's order: authorization (again, behind the
+ * authorizer: a missing context is a 401, never a pass), method, content negotiation, then the
+ * route; errors become their JSON bodies, unknown failures a bare 500.
+ */
+export function apiHandler({ logger, requiredScope, methods }: ApiHandlerOptions, route: Route): LambdaHandler {
+  return async (event, context) => {
+    logger.addContext(context);
+    let response: APIGatewayProxyResult;
+    try {
+      const request = decodeEvent(event);
+      authorize(request, requiredScope);
+      if (!methods.includes(request.method)) throw methodNotAllowed(methods);
+      if (!acceptsJson(request)) throw notAcceptable();
+      response = await route(request);
+    } catch (error) {
+      response = errorResponse(toHttpError(error, logger));
+    }
+    logger.info('request', { method: event.httpMethod, path: event.path, status: response.statusCode });
+    return response;
+  };
+}
+
+function authorize(request: ApiRequest, requiredScope: string): void {
+  if (!request.authorizer) throw unauthorized(request.headers.has('authorization'));
+  const scopes = String(request.authorizer.scope ?? '').split(' ');
+  if (!scopes.includes(requiredScope)) throw insufficientScope(requiredScope);
+}
+
+function toHttpError(error: unknown, logger: Logger): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof StoreUnavailableError) {
+    logger.warn('store unavailable', { error: describe(error.cause) });
+    return serviceUnavailable();
+  }
+  logger.error('unexpected error', { error: describe(error) });
+  return internalServerError();
+}
+
+/** Name, message and stack only: SDK errors carry request and item data that must not be logged. */
+function describe(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { name: typeof error };
+  return { name: error.name, message: error.message, stack: error.stack };
+}

@@ -1,0 +1,63 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { canonicalUuid } from '../domain/uuid.js';
+import { badRequest, MAX_BODY_BYTES, payloadTooLarge, unsupportedMediaType } from './http-error.js';
+
+/** An API Gateway REST proxy event (format 1.0), decoded once. */
+export interface ApiRequest {
+  method: string;
+  /** Header names in lower case; repeated headers joined with ", " (RFC 9110 §5.3). */
+  headers: ReadonlyMap<string, string>;
+  pathParameters: Readonly<Record<string, string | undefined>>;
+  /** The authorizer's context; absent when no authorizer ran. */
+  authorizer: Readonly<Record<string, unknown>> | undefined;
+  rawBody: Buffer | undefined;
+}
+
+export function decodeEvent(event: APIGatewayProxyEvent): ApiRequest {
+  const headers = new Map<string, string>();
+  for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (values?.length) headers.set(name.toLowerCase(), values.join(', '));
+  }
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined && !headers.has(name.toLowerCase())) headers.set(name.toLowerCase(), value);
+  }
+  return {
+    method: event.httpMethod.toUpperCase(),
+    headers,
+    pathParameters: event.pathParameters ?? {},
+    authorizer: event.requestContext?.authorizer ?? undefined,
+    rawBody:
+      event.body === null || event.body === undefined
+        ? undefined
+        : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+  };
+}
+
+/** The path parameter as a canonical UUID, or 400. */
+export function uuidPathParameter(request: ApiRequest, name: string): string {
+  const id = canonicalUuid(request.pathParameters[name]);
+  if (!id) throw badRequest({ [name]: ['is not a valid UUID'] });
+  return id;
+}
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
+
+/** The request body parsed as JSON: 415 for another media type, 413 when too large, 400 when malformed. */
+export function jsonBody(request: ApiRequest): unknown {
+  const [mediaType = '', ...parameters] = (request.headers.get('content-type') ?? '').split(';');
+  const charset = parameters
+    .map((parameter) => parameter.trim().toLowerCase())
+    .find((parameter) => parameter.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replaceAll('"', '');
+  if (!JSON_MEDIA_TYPE.test(mediaType.trim().toLowerCase()) || (charset !== undefined && charset !== 'utf-8')) {
+    throw unsupportedMediaType();
+  }
+  const body = request.rawBody ?? Buffer.alloc(0);
+  if (body.length > MAX_BODY_BYTES) throw payloadTooLarge();
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    throw badRequest({ resource: ['request body is not valid JSON'] });
+  }
+}
