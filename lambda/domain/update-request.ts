@@ -29,20 +29,21 @@ export type ParsedUpdateRequest = { ok: true; request: UpdateRequest } | { ok: f
 // Scope names become part of a DynamoDB key; longer ones are dropped like other unusable names.
 export const MAX_SCOPE_NAME_LENGTH = 255;
 
-const UpdateBodySchema = v.object(
-  {
-    client: v.pipe(
-      v.custom<Record<string, unknown>>(isPlainObject, 'must be an object'),
-      v.looseObject({
-        authorized_scopes: v.optional(
-          v.nullable(
-            v.array(v.custom<Record<string, unknown>>(isPlainObject, 'items must be objects'), 'must be an array'),
-          ),
-        ),
-      }),
-    ),
-  },
-  (issue) => (issue.path ? 'is required' : 'must be a JSON object'),
+const plainObject = (message: string) => v.custom<Record<string, unknown>>(isPlainObject, message);
+
+const UpdateBodySchema = v.pipe(
+  plainObject('must be a JSON object'),
+  v.object(
+    {
+      client: v.pipe(
+        plainObject('must be an object'),
+        v.looseObject({
+          authorized_scopes: v.optional(v.nullable(v.array(plainObject('items must be objects'), 'must be an array'))),
+        }),
+      ),
+    },
+    'is required',
+  ),
 );
 
 export function parseUpdateRequest(body: unknown): ParsedUpdateRequest {

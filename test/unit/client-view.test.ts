@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { generateClientSecret, newClient } from '../../lambda/domain/client-defaults.js';
+import { CLIENT_VIEW_KEYS, toClientView } from '../../lambda/domain/client-view.js';
+import { IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
+
+describe('toClientView', () => {
+  it('shows exactly the 33 keys of the contract, never the private key', () => {
+    const view = toClientView(storedClient());
+    expect(Object.keys(view)).toEqual([...CLIENT_VIEW_KEYS]);
+    expect(Object.keys(view)).toHaveLength(33);
+    expect(JSON.stringify(view)).not.toContain(storedClient().private_key);
+  });
+
+  it('shapes the identity provider and scopes as the contract says', () => {
+    const client = storedClient({ authorized_scopes: [{ ...SCOPE_OPENID, extra: 'x' } as typeof SCOPE_OPENID] });
+    const view = toClientView(client);
+    expect(view.identity_provider).toEqual(IDENTITY_PROVIDER);
+    expect(view.authorized_scopes).toEqual([SCOPE_OPENID]);
+  });
+
+  it('fills what an older or imported item lacks', () => {
+    const partial = { id: 'x', identity_provider: null } as unknown as Parameters<typeof toClientView>[0];
+    const view = toClientView(partial);
+    expect(view.identity_provider).toEqual({ id: null, name: null });
+    expect(view.trusted_authorities).toBe('');
+    expect(view.trusted_hosts).toEqual([]);
+    expect(view.authorized_scopes).toEqual([]);
+    expect(view.public_client_id).toBeNull();
+  });
+});
+
+describe('create defaults', () => {
+  it('gives a new client the defaults of CONTRACT §5 and an RSA-2048 key pair', async () => {
+    const { public_key, private_key, secret, id, ...rest } = await newClient(IDENTITY_PROVIDER);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(secret).toMatch(/^[A-Za-z0-9]{86}$/);
+    expect(public_key).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    expect(private_key).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(rest).toEqual({
+      public_client_id: null,
+      check_public_client_id: false,
+      trusted_authorities: '',
+      trusted_hosts: [],
+      name: null,
+      confidential: false,
+      redirect_uris: [],
+      public_refresh_token: false,
+      public_revoke: false,
+      authorize_scope: false,
+      enforce_dpop: false,
+      enforce_tx_code: false,
+      access_token_ttl: 86400,
+      authorization_code_ttl: 600,
+      authorization_request_ttl: 300,
+      refresh_token_ttl: 2592000,
+      id_token_ttl: 86400,
+      pkce: false,
+      key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' },
+      signatures_adapter: 'Elixir.Boruta.Internal.Signatures',
+      did: null,
+      identity_provider: IDENTITY_PROVIDER,
+      authorized_scopes: [],
+      supported_grant_types: ['client_credentials', 'authorization_code'],
+      id_token_signature_alg: 'RS512',
+      userinfo_signed_response_alg: null,
+      token_endpoint_jwt_auth_alg: 'HS256',
+      token_endpoint_auth_methods: ['client_secret_basic', 'client_secret_post'],
+      jwt_public_key: null,
+      response_mode: 'direct_post',
+    });
+  });
+
+  it('draws secrets that differ and use the whole alphabet', () => {
+    const secrets = Array.from({ length: 50 }, generateClientSecret);
+    expect(new Set(secrets).size).toBe(50);
+    expect(new Set(secrets.join('')).size).toBe(62);
+  });
+});
