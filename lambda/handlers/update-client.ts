@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { UpdateClient, type UpdateOutcome } from '../app/update-client.js';
+import { UpdateClient, type UpdateClientOptions, type UpdateOutcome } from '../app/update-client.js';
 import { runtimeConfig } from '../config.js';
 import { toClientView } from '../domain/client-view.js';
 import { parseUpdateRequest } from '../domain/update-request.js';
@@ -19,16 +19,15 @@ import type { ClientStore } from '../store/client-store.js';
 import { createDocumentClient } from '../store/document-client.js';
 import { DynamoDbClientStore } from '../store/dynamodb-client-store.js';
 
-export interface UpdateClientHandlerOptions {
+export interface UpdateClientHandlerOptions extends UpdateClientOptions {
   store: ClientStore;
   logger: Logger;
   requiredScope: string;
-  protectedClientIds: readonly string[];
 }
 
 /** PUT and PATCH /api/clients/{client_id}: the same partial update (CONTRACT §4). */
 export function createUpdateClientHandler(options: UpdateClientHandlerOptions): LambdaHandler {
-  const updateClient = new UpdateClient(options.store, { protectedClientIds: options.protectedClientIds });
+  const updateClient = new UpdateClient(options.store, options);
   return apiHandler({ ...options, methods: ['PUT', 'PATCH'] }, async (request) => {
     const body = jsonBody(request);
     const clientId = uuidPathParameter(request, 'client_id');

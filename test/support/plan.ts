@@ -11,7 +11,11 @@ export const NO_LOOKUPS: UpdateLookups = {
   scopesByName: new Map(),
 };
 
-export function plan(fields: Record<string, unknown>, stored: Client = storedClient(), lookups = NO_LOOKUPS): UpdatePlan {
+export function plan(
+  fields: Record<string, unknown>,
+  stored: Client = storedClient(),
+  lookups = NO_LOOKUPS,
+): UpdatePlan {
   const parsed = parseUpdateRequest({ client: fields });
   if (!parsed.ok) throw new Error(`body rejected: ${JSON.stringify(parsed.errors)}`);
   return planUpdate(parsed.request, stored, lookups);

@@ -33,7 +33,9 @@ describe('identity_provider', () => {
   });
 
   it('replaces the link with the identity provider of the given id, upper case accepted', () => {
-    expect(patchOf({ identity_provider: { id: OTHER_IDENTITY_PROVIDER.id.toUpperCase() } }, storedClient(), LOOKUPS)).toEqual({
+    expect(
+      patchOf({ identity_provider: { id: OTHER_IDENTITY_PROVIDER.id.toUpperCase() } }, storedClient(), LOOKUPS),
+    ).toEqual({
       identity_provider: OTHER_IDENTITY_PROVIDER,
     });
   });
@@ -54,7 +56,9 @@ describe('identity_provider', () => {
   });
 
   it('shows only the client-field errors when both fail', () => {
-    expect(errorsOf({ name: 1, identity_provider: { id: 'bad' } }, storedClient(), LOOKUPS)).toEqual({ name: ['is invalid'] });
+    expect(errorsOf({ name: 1, identity_provider: { id: 'bad' } }, storedClient(), LOOKUPS)).toEqual({
+      name: ['is invalid'],
+    });
   });
 });
 
@@ -70,7 +74,12 @@ describe('authorized_scopes', () => {
   it('attaches by id and by name in request order, with the scopes own values', () => {
     expect(
       patchOf(
-        { authorized_scopes: [{ name: 'profile', public: true }, { id: SCOPE_OPENID.id, name: 'ignored', public: false }] },
+        {
+          authorized_scopes: [
+            { name: 'profile', public: true },
+            { id: SCOPE_OPENID.id, name: 'ignored', public: false },
+          ],
+        },
         storedClient(),
         LOOKUPS,
       ),
@@ -86,17 +95,25 @@ describe('authorized_scopes', () => {
       {},
       { id: SCOPE_OPENID.id },
     ];
-    expect(patchOf({ authorized_scopes: scopes }, storedClient(), LOOKUPS)).toEqual({ authorized_scopes: [SCOPE_OPENID] });
+    expect(patchOf({ authorized_scopes: scopes }, storedClient(), LOOKUPS)).toEqual({
+      authorized_scopes: [SCOPE_OPENID],
+    });
   });
 
   it('keeps duplicates once, whether named by id or by name', () => {
     const scopes = [{ id: SCOPE_OPENID.id }, { name: 'openid' }, { id: SCOPE_OPENID.id.toUpperCase() }];
-    expect(patchOf({ authorized_scopes: scopes }, storedClient(), LOOKUPS)).toEqual({ authorized_scopes: [SCOPE_OPENID] });
+    expect(patchOf({ authorized_scopes: scopes }, storedClient(), LOOKUPS)).toEqual({
+      authorized_scopes: [SCOPE_OPENID],
+    });
   });
 
   it('asks for the scopes to create when a name is unknown, once per name', () => {
     expect(
-      plan({ authorized_scopes: [{ name: 'new:scope' }, { name: 'openid' }, { name: 'new:scope' }] }, storedClient(), LOOKUPS),
+      plan(
+        { authorized_scopes: [{ name: 'new:scope' }, { name: 'openid' }, { name: 'new:scope' }] },
+        storedClient(),
+        LOOKUPS,
+      ),
     ).toEqual({ status: 'needs-scopes', names: ['new:scope'] });
   });
 
@@ -132,7 +149,11 @@ describe('parseUpdateRequest', () => {
     ['no client key', { name: 'x' }, { client: ['is required'] }],
     ['a client that is not an object', { client: 'x' }, { client: ['must be an object'] }],
     ['a client that is an array', { client: [] }, { client: ['must be an object'] }],
-    ['authorized_scopes that is not an array', { client: { authorized_scopes: 'openid' } }, { authorized_scopes: ['must be an array'] }],
+    [
+      'authorized_scopes that is not an array',
+      { client: { authorized_scopes: 'openid' } },
+      { authorized_scopes: ['must be an array'] },
+    ],
     [
       'an authorized_scopes item that is not an object',
       { client: { authorized_scopes: [{ name: 'a' }, 'openid', 3] } },

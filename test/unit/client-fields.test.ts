@@ -210,7 +210,10 @@ describe('trusted_authorities and trusted_hosts', () => {
       trusted_authorities: 'https://ca.example.com',
       trusted_hosts: ['a.example.com'],
     });
-    expect(patchOf({ trusted_authorities: '', trusted_hosts: [] })).toEqual({ trusted_authorities: '', trusted_hosts: [] });
+    expect(patchOf({ trusted_authorities: '', trusted_hosts: [] })).toEqual({
+      trusted_authorities: '',
+      trusted_hosts: [],
+    });
   });
 
   it("reject null with can't be nil", () => {
@@ -259,12 +262,12 @@ describe.each([
 });
 
 describe('key_pair_type', () => {
-  it.each([
-    [{ type: 'rsa', modulus_size: '4096', exponent_size: '65537' }],
-    [{ type: 'rsa', modulus_size: '2048' }],
-  ])('accepts %j', (keyPairType) => {
-    expect(patchOf({ key_pair_type: keyPairType })).toEqual({ key_pair_type: keyPairType });
-  });
+  it.each([[{ type: 'rsa', modulus_size: '4096', exponent_size: '65537' }], [{ type: 'rsa', modulus_size: '2048' }]])(
+    'accepts %j',
+    (keyPairType) => {
+      expect(patchOf({ key_pair_type: keyPairType })).toEqual({ key_pair_type: keyPairType });
+    },
+  );
 
   it.each(['P-256', 'P-384', 'P-521'])('accepts an ec key on %s with ES and HS algorithms', (curve) => {
     const change = { key_pair_type: { type: 'ec', curve }, id_token_signature_alg: 'ES256' };
@@ -273,7 +276,9 @@ describe('key_pair_type', () => {
 
   it('keeps extra keys, except __proto__', () => {
     const sent = JSON.parse('{"type":"rsa","modulus_size":"2048","label":"v2","__proto__":{"polluted":true}}');
-    expect(patchOf({ key_pair_type: sent })).toEqual({ key_pair_type: { type: 'rsa', modulus_size: '2048', label: 'v2' } });
+    expect(patchOf({ key_pair_type: sent })).toEqual({
+      key_pair_type: { type: 'rsa', modulus_size: '2048', label: 'v2' },
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -348,7 +353,11 @@ describe('key_pair_type', () => {
       { type: 'rsa', modulus_size: 'big' },
       { key_pair_type: ['rsa modulus_size must be an integer'] },
     ],
-    ['ec without a curve', { type: 'ec' }, { key_pair_type: ['ec curve is required'], id_token_signature_alg: ['is invalid'] }],
+    [
+      'ec without a curve',
+      { type: 'ec' },
+      { key_pair_type: ['ec curve is required'], id_token_signature_alg: ['is invalid'] },
+    ],
   ])('rejects %s', (_, keyPairType, errors) => {
     expect(errorsOf({ key_pair_type: keyPairType })).toEqual(errors);
   });
@@ -428,9 +437,9 @@ describe('signature consistency', () => {
   });
 
   it('reports an unknown stored key type on the adapter', () => {
-    expect(errorsOf({ signatures_adapter: 'Elixir.Boruta.Internal.Signatures' }, storedClient({ key_pair_type: {} }))).toEqual(
-      { signatures_adapter: ['unknown key pair type'] },
-    );
+    expect(
+      errorsOf({ signatures_adapter: 'Elixir.Boruta.Internal.Signatures' }, storedClient({ key_pair_type: {} })),
+    ).toEqual({ signatures_adapter: ['unknown key pair type'] });
   });
 
   it('leaves fields out of the group alone, even on an inconsistent stored client', () => {

@@ -60,19 +60,23 @@ describe('ifMatchPrecondition', () => {
 
 describe('decodeEvent', () => {
   it('reads header names case-insensitively and decodes base64 bodies', () => {
-    const decoded = decodeEvent(updateEvent({ headers: { 'X-Custom': 'v' }, body: { client: { name: 'é' } }, base64: true }));
+    const decoded = decodeEvent(
+      updateEvent({ headers: { 'X-Custom': 'v' }, body: { client: { name: 'é' } }, base64: true }),
+    );
     expect(decoded.headers.get('x-custom')).toBe('v');
     expect(jsonBody(decoded)).toEqual({ client: { name: 'é' } });
   });
 });
 
 describe('jsonBody', () => {
-  it.each(['application/json', 'application/json; charset=utf-8', 'application/merge-patch+json', 'Application/JSON;charset="UTF-8"'])(
-    'accepts Content-Type %j',
-    (contentType) => {
-      expect(jsonBody(request({ 'Content-Type': contentType }, '{"client":{}}'))).toEqual({ client: {} });
-    },
-  );
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/merge-patch+json',
+    'Application/JSON;charset="UTF-8"',
+  ])('accepts Content-Type %j', (contentType) => {
+    expect(jsonBody(request({ 'Content-Type': contentType }, '{"client":{}}'))).toEqual({ client: {} });
+  });
 
   it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', ''])(
     'answers 415 to Content-Type %j',

@@ -1,0 +1,606 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { toClientView } from '../../lambda/domain/client-view.js';
+import {
+  createUpdateClientHandler,
+  handler,
+  type UpdateClientHandlerOptions,
+} from '../../lambda/handlers/update-client.js';
+import { createDocumentClient } from '../../lambda/store/document-client.js';
+import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
+import { CLIENT_ID, OTHER_IDENTITY_PROVIDER, SCOPE_OPENID, SCOPE_PROFILE, storedClient } from '../support/clients.js';
+import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { clientItem } from '../support/items.js';
+
+const PROTECTED_ID = vi.hoisted(() => {
+  const id = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  process.env.PROTECTED_CLIENT_IDS = `  ${id.toUpperCase()}, 11111111-2222-4333-8444-555555555555`;
+  return id;
+});
+
+const TABLE = 'clients-test';
+const dynamo = mockClient(DynamoDBDocumentClient);
+
+function givenStored(client = storedClient(), version = 3, extraItems: Record<string, unknown>[] = []) {
+  dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [clientItem(client, version), ...extraItems] } });
+}
+
+function givenWriteSucceeds() {
+  dynamo.on(UpdateCommand).callsFake((input) => {
+    const stored = storedClient();
+    const patch = Object.fromEntries(
+      Object.entries(input.ExpressionAttributeNames as Record<string, string>)
+        .filter(([placeholder]) => placeholder.startsWith('#a'))
+        .map(([placeholder, name]) => [name, input.ExpressionAttributeValues[`:${placeholder.slice(1)}`]]),
+    );
+    return { Attributes: clientItem({ ...stored, ...patch }, input.ExpressionAttributeValues[':next']) };
+  });
+}
+
+function handlerWith(options: Partial<UpdateClientHandlerOptions>) {
+  return createUpdateClientHandler({
+    store: new DynamoDbClientStore(createDocumentClient(), TABLE),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    requiredScope: 'clients:manage:all',
+    protectedClientIds: [],
+    ...options,
+  });
+}
+
+async function send(options: Parameters<typeof updateEvent>[0] = {}) {
+  const response = await handler(updateEvent(options), LAMBDA_CONTEXT);
+  return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+}
+
+const conditionalFailure = (item?: Record<string, unknown>) =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    ...(item && { Item: marshall(item, { removeUndefinedValues: true }) }),
+  });
+
+beforeEach(() => {
+  dynamo.reset();
+});
+
+describe('a valid update', () => {
+  it('answers 200 with the merged client and its new version as ETag', async () => {
+    givenStored();
+    givenWriteSucceeds();
+
+    const response = await send({ body: { client: { name: 'Renamed', access_token_ttl: '3600' } } });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({ ETag: '"4"', 'Content-Type': 'application/json; charset=utf-8' });
+    expect(response.json).toEqual({
+      data: toClientView(storedClient({ name: 'Renamed', access_token_ttl: 3600 })),
+    });
+  });
+
+  it('costs one consistent BatchGetItem and one UpdateItem conditional on the version read', async () => {
+    givenStored();
+    givenWriteSucceeds();
+
+    await send({ body: { client: { name: 'Renamed', pkce: true } } });
+
+    expect(dynamo.calls()).toHaveLength(2);
+    expect(dynamo).toHaveReceivedCommandWith(BatchGetCommand, {
+      RequestItems: { [TABLE]: { Keys: [itemKeys.client(CLIENT_ID)], ConsistentRead: true } },
+    });
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: TABLE,
+      Key: itemKeys.client(CLIENT_ID),
+      UpdateExpression: 'SET #version = :next, #a0 = :a0, #a1 = :a1',
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeNames: { '#version': 'version', '#a0': 'name', '#a1': 'pkce' },
+      ExpressionAttributeValues: { ':expected': 3, ':next': 4, ':a0': 'Renamed', ':a1': true },
+      ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('reads the referenced identity provider and scopes in the same BatchGetItem', async () => {
+    givenStored(storedClient(), 3, [
+      { ...itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id), ...OTHER_IDENTITY_PROVIDER },
+      { ...itemKeys.scope(SCOPE_PROFILE.id), ...SCOPE_PROFILE },
+      { ...itemKeys.scopeName(SCOPE_OPENID.name), ...SCOPE_OPENID },
+    ]);
+    givenWriteSucceeds();
+
+    const response = await send({
+      body: {
+        client: {
+          identity_provider: { id: OTHER_IDENTITY_PROVIDER.id },
+          authorized_scopes: [{ id: SCOPE_PROFILE.id }, { name: 'openid' }],
+        },
+      },
+    });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json.data.identity_provider).toEqual(OTHER_IDENTITY_PROVIDER);
+    expect(response.json.data.authorized_scopes).toEqual([SCOPE_PROFILE, SCOPE_OPENID]);
+    expect(dynamo.calls()).toHaveLength(2);
+    expect(dynamo).toHaveReceivedCommandWith(BatchGetCommand, {
+      RequestItems: {
+        [TABLE]: {
+          Keys: [
+            itemKeys.client(CLIENT_ID),
+            itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id),
+            itemKeys.scope(SCOPE_PROFILE.id),
+            itemKeys.scopeName('openid'),
+          ],
+          ConsistentRead: true,
+        },
+      },
+    });
+  });
+
+  it('accepts PATCH with the same semantics', async () => {
+    givenStored();
+    givenWriteSucceeds();
+
+    const response = await send({ method: 'PATCH', body: { client: { name: 'Patched' } } });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json.data.name).toBe('Patched');
+  });
+
+  it('writes nothing for an empty change and answers the stored client', async () => {
+    givenStored(storedClient(), 7);
+
+    const response = await send({ body: { client: {} } });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.ETag).toBe('"7"');
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('asks DynamoDB again for keys a BatchGetItem left unprocessed', async () => {
+    dynamo
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { [TABLE]: [] },
+        UnprocessedKeys: { [TABLE]: { Keys: [itemKeys.client(CLIENT_ID)] } },
+      })
+      .resolves({ Responses: { [TABLE]: [clientItem(storedClient(), 3)] } });
+    givenWriteSucceeds();
+
+    expect((await send({ body: { client: { name: 'x' } } })).statusCode).toBe(200);
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(2);
+  });
+});
+
+describe('scope creation by name', () => {
+  it('creates the scope id item, then claims the name, then writes the client', async () => {
+    givenStored();
+    dynamo.on(PutCommand).resolves({});
+    givenWriteSucceeds();
+
+    const response = await send({ body: { client: { authorized_scopes: [{ name: 'new:scope' }] } } });
+
+    expect(response.statusCode).toBe(200);
+    const [created] = response.json.data.authorized_scopes;
+    expect(created).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'new:scope', public: false });
+    const puts = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
+    expect(puts).toEqual([
+      {
+        TableName: TABLE,
+        Item: { ...itemKeys.scope(created.id), ...created },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+      },
+      {
+        TableName: TABLE,
+        Item: { ...itemKeys.scopeName('new:scope'), ...created },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+      },
+    ]);
+  });
+
+  it('takes the scope of a request that claimed the name first and removes its own', async () => {
+    givenStored();
+    const winner = { id: '99999999-8888-4777-8666-555555555555', name: 'new:scope', public: false };
+    dynamo.on(PutCommand).resolvesOnce({}).rejectsOnce(conditionalFailure());
+    dynamo.on(GetCommand).resolves({ Item: { ...itemKeys.scopeName('new:scope'), ...winner } });
+    dynamo.on(DeleteCommand).resolves({});
+    givenWriteSucceeds();
+
+    const response = await send({ body: { client: { authorized_scopes: [{ name: 'new:scope' }] } } });
+
+    expect(response.json.data.authorized_scopes).toEqual([winner]);
+    const ownId = dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item?.id;
+    expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, { TableName: TABLE, Key: itemKeys.scope(ownId) });
+    expect(dynamo).toHaveReceivedCommandWith(GetCommand, {
+      TableName: TABLE,
+      Key: itemKeys.scopeName('new:scope'),
+      ConsistentRead: true,
+    });
+  });
+
+  it('creates no scope when the request ends in 412', async () => {
+    givenStored(storedClient(), 3);
+
+    const response = await send({
+      headers: { 'If-Match': '"2"' },
+      body: { client: { authorized_scopes: [{ name: 'new:scope' }] } },
+    });
+
+    expect(response.statusCode).toBe(412);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
+
+describe('refusals that write nothing', () => {
+  it('answers 404 for an unknown client', async () => {
+    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+
+    const response = await send({ body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json).toEqual({ code: 'NOT_FOUND', message: 'The requested resource could not be found.' });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it.each([PROTECTED_ID, PROTECTED_ID.toUpperCase()])('answers 403 for the write-protected client %s', async (id) => {
+    givenStored(storedClient({ id: PROTECTED_ID }));
+
+    const response = await send({ clientId: id, body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json).toEqual({
+      code: 'FORBIDDEN',
+      message: 'The resource is write protected.',
+      errors: { resource: ['is write protected.'] },
+    });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('answers 404 rather than 403 for a protected id that does not exist', async () => {
+    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    expect((await send({ clientId: PROTECTED_ID })).statusCode).toBe(404);
+  });
+
+  it('answers 422 with every failing field', async () => {
+    givenStored();
+
+    const response = await send({ body: { client: { access_token_ttl: 0, redirect_uris: ['nope'] } } });
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { redirect_uris: ['`nope` is invalid'], access_token_ttl: ['is invalid'] },
+    });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('answers 422 identity_provider_id does not exist for an unknown identity provider', async () => {
+    givenStored();
+
+    const response = await send({ body: { client: { identity_provider: { id: OTHER_IDENTITY_PROVIDER.id } } } });
+
+    expect(response.json).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { identity_provider_id: ['does not exist'] },
+    });
+  });
+
+  it('answers 400 before reading anything for a malformed path id', async () => {
+    const response = await send({ clientId: 'not-a-uuid' });
+
+    expect(response.statusCode).toBe(400);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('concurrency', () => {
+  it('answers 412 without writing when If-Match names another version', async () => {
+    givenStored(storedClient(), 3);
+
+    const response = await send({ headers: { 'If-Match': '"2"' }, body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(412);
+    expect(response.json).toEqual({
+      code: 'PRECONDITION_FAILED',
+      message: 'The resource does not match the version given in If-Match.',
+    });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('answers 412 when another write lands between the read and the write, from the item DynamoDB returns', async () => {
+    givenStored(storedClient(), 3);
+    dynamo.on(UpdateCommand).rejects(conditionalFailure(clientItem(storedClient(), 4)));
+
+    const response = await send({ headers: { 'If-Match': '"3"' }, body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(412);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('re-reads and applies the same change again when a write without If-Match loses a race', async () => {
+    givenStored(storedClient(), 3);
+    dynamo.on(GetCommand).resolves({ Item: clientItem(storedClient({ pkce: true }), 4) });
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionalFailure())
+      .resolves({
+        Attributes: clientItem(storedClient({ pkce: true, name: 'Mine' }), 5),
+      });
+
+    const response = await send({ body: { client: { name: 'Mine' } } });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json.data).toMatchObject({ pkce: true, name: 'Mine' });
+    expect(response.headers?.ETag).toBe('"5"');
+    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      ExpressionAttributeValues: { ':expected': 4, ':next': 5, ':a0': 'Mine' },
+    });
+  });
+
+  it('validates the change again on what is stored now', async () => {
+    givenStored(storedClient(), 3);
+    const nowEc = storedClient({ key_pair_type: { type: 'ec', curve: 'P-256' }, id_token_signature_alg: 'ES256' });
+    dynamo.on(GetCommand).resolves({ Item: clientItem(nowEc, 4) });
+    dynamo.on(UpdateCommand).rejectsOnce(conditionalFailure());
+
+    const response = await send({ body: { client: { userinfo_signed_response_alg: 'RS256' } } });
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json.errors).toEqual({ userinfo_signed_response_alg: ['is invalid'] });
+  });
+
+  it('answers 404 when the client is deleted between the read and the write', async () => {
+    givenStored();
+    dynamo.on(UpdateCommand).rejects(conditionalFailure());
+    dynamo.on(GetCommand).resolves({});
+
+    expect((await send({ body: { client: { name: 'x' } } })).statusCode).toBe(404);
+  });
+
+  it('answers 409 when concurrent writers win every attempt', async () => {
+    const retrying = handlerWith({ maxWriteAttempts: 3, retryBaseDelayMs: 1 });
+    givenStored();
+    let version = 3;
+    dynamo.on(GetCommand).callsFake(() => ({ Item: clientItem(storedClient(), ++version) }));
+    dynamo.on(UpdateCommand).rejects(conditionalFailure());
+
+    const response = await retrying(updateEvent({ body: { client: { name: 'x' } } }), LAMBDA_CONTEXT);
+
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body)).toEqual({
+      code: 'CONFLICT',
+      message: 'The resource kept changing under concurrent requests; retry the request.',
+    });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(3);
+  });
+});
+
+describe('store failures', () => {
+  const unavailable = [
+    [
+      'throttling',
+      new DynamoDBServiceException({
+        name: 'ProvisionedThroughputExceededException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Rate of requests exceeds the allowed throughput for table clients-test',
+      }),
+    ],
+    ['a request timeout', Object.assign(new Error('Request timed out after 3000 ms'), { name: 'TimeoutError' })],
+    ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    [
+      'a 500 from DynamoDB',
+      new DynamoDBServiceException({
+        name: 'InternalServerError',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'Internal server error in table clients-test',
+      }),
+    ],
+  ] as const;
+
+  it.each(unavailable)('answers 503 with Retry-After for %s on the read', async (_, error) => {
+    dynamo.on(BatchGetCommand).rejects(error);
+
+    const response = await send({ body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '1' });
+    expect(response.json).toEqual({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The service is temporarily unavailable. Retry later.',
+    });
+  });
+
+  it.each(unavailable)('answers 503 for %s on the write, having written nothing', async (_, error) => {
+    givenStored();
+    dynamo.on(UpdateCommand).rejects(error);
+
+    expect((await send({ body: { client: { name: 'x' } } })).statusCode).toBe(503);
+  });
+
+  it('answers a bare 500 for an unexpected error, naming nothing internal', async () => {
+    dynamo.on(BatchGetCommand).rejects(
+      new DynamoDBServiceException({
+        name: 'ResourceNotFoundException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Requested resource not found: Table: clients-test not found',
+      }),
+    );
+
+    const response = await send({ body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(500);
+    expect(response.body).toBe('{"code":"INTERNAL_SERVER_ERROR","message":"An internal error occurred."}');
+  });
+});
+
+describe('authorization and request checks', () => {
+  const UNAUTHORIZED = {
+    code: 'UNAUTHORIZED',
+    message: 'You are unauthorized to access this resource.',
+    errors: { resource: ['you are unauthorized to access this resource.'] },
+  };
+
+  it('answers 401 when no authorizer context reached the function', async () => {
+    const response = await send({ authorizer: null });
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json).toEqual(UNAUTHORIZED);
+    expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('answers 401 with a bare Bearer challenge when no token was sent', async () => {
+    const event = updateEvent({ authorizer: null });
+    delete event.headers.Authorization;
+    delete event.multiValueHeaders.Authorization;
+
+    const response = await handler(event, LAMBDA_CONTEXT);
+
+    expect(response.headers?.['WWW-Authenticate']).toBe('Bearer');
+  });
+
+  it.each([
+    ['no scope', {}],
+    ['another scope', { scope: 'openid profile' }],
+    ['a prefix of the scope', { scope: 'clients:manage' }],
+    ['a longer scope', { scope: 'clients:manage:all:extra' }],
+  ])('answers 403 insufficient_scope with %s', async (_, authorizer) => {
+    const response = await send({ authorizer });
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json).toEqual({
+      code: 'FORBIDDEN',
+      message: 'You are forbidden to access this resource.',
+      errors: { resource: ['you are forbidden to access this resource.'] },
+    });
+    expect(response.headers?.['WWW-Authenticate']).toBe(
+      'Bearer error="insufficient_scope", scope="clients:manage:all"',
+    );
+  });
+
+  it('answers 405 with Allow for another method', async () => {
+    const response = await send({ method: 'POST' });
+
+    expect(response.statusCode).toBe(405);
+    expect(response.headers?.Allow).toBe('PUT, PATCH');
+    expect(response.json).toEqual({
+      code: 'METHOD_NOT_ALLOWED',
+      message: 'The method is not allowed for this resource.',
+    });
+  });
+
+  it('answers 406 to an Accept header that excludes JSON', async () => {
+    const response = await send({ headers: { Accept: 'text/html' } });
+
+    expect(response.statusCode).toBe(406);
+    expect(response.json).toEqual({
+      code: 'NOT_ACCEPTABLE',
+      message: 'This resource is only available as application/json.',
+    });
+  });
+
+  it('answers 415 to a body that is not JSON by its Content-Type', async () => {
+    const response = await send({ headers: { 'Content-Type': 'text/plain' } });
+
+    expect(response.statusCode).toBe(415);
+    expect(response.json).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'The request body must be application/json in UTF-8.',
+    });
+  });
+
+  it('answers 413 to a body over 100 KB', async () => {
+    const response = await send({ body: { client: { name: 'a'.repeat(100 * 1024) } } });
+
+    expect(response.statusCode).toBe(413);
+    expect(response.json).toEqual({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The request body is larger than 102400 bytes.',
+    });
+  });
+
+  it('answers 400 to a body without client', async () => {
+    const response = await send({ body: { name: 'x' } });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'The request is malformed.',
+      errors: { client: ['is required'] },
+    });
+  });
+});
+
+describe('logs', () => {
+  let written: string[];
+  beforeEach(() => {
+    written = [];
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+    }
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('are JSON lines with the request id and never the secret, the private key or the token', async () => {
+    const logging = handlerWith({ logger: new Logger({ serviceName: 'clients-api', logLevel: 'DEBUG' }) });
+    const secret = 'a-new-secret-that-must-stay-out-of-logs';
+    const withSecret = storedClient({ secret });
+    const update = () =>
+      logging(updateEvent({ headers: { 'If-Match': '"3"' }, body: { client: { secret } } }), LAMBDA_CONTEXT);
+    givenStored();
+
+    dynamo.on(UpdateCommand).resolves({ Attributes: clientItem(withSecret, 4) });
+    await update();
+    dynamo.on(UpdateCommand).rejects(conditionalFailure(clientItem(withSecret, 5)));
+    await update();
+    dynamo.on(UpdateCommand).rejects(
+      new DynamoDBServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Item size has exceeded the maximum allowed size',
+      }),
+    );
+    await update();
+
+    const entries = written
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(entries.map((entry) => [entry.level, entry.message, entry.status ?? entry.error?.name])).toEqual([
+      ['INFO', 'request', 200],
+      ['INFO', 'request', 412],
+      ['ERROR', 'unexpected error', 'ValidationException'],
+      ['INFO', 'request', 500],
+    ]);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ function_request_id: 'request-1', service: 'clients-api' });
+    }
+    const all = written.join('');
+    for (const sensitive of [secret, storedClient().secret, storedClient().private_key, 'header.payload.signature']) {
+      expect(all).not.toContain(sensitive);
+    }
+  });
+});
