@@ -1,16 +1,17 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The DynamoDB client of a function, created once per container. Short timeouts and the SDK's
  * standard retries (throttling included) keep a slow store from holding a request until the
  * Lambda times out; what still fails then is answered 503. The endpoint comes from
- * AWS_ENDPOINT_URL_DYNAMODB when set (local engines).
+ * AWS_ENDPOINT_URL_DYNAMODB when set; `overrides` serve local engines and tests.
  */
-export function createDocumentClient(): DynamoDBDocumentClient {
+export function createDocumentClient(overrides: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    ...overrides,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

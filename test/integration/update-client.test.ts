@@ -1,0 +1,237 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Client } from '../../lambda/domain/client.js';
+import { createUpdateClientHandler } from '../../lambda/handlers/update-client.js';
+import type { LambdaHandler } from '../../lambda/http/api-handler.js';
+import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
+import {
+  CLIENT_ID,
+  IDENTITY_PROVIDER,
+  OTHER_IDENTITY_PROVIDER,
+  SCOPE_OPENID,
+  SCOPE_PROFILE,
+  storedClient,
+} from '../support/clients.js';
+import {
+  createTable,
+  documentClientFor,
+  type Engine,
+  javaAvailable,
+  startDynalite,
+  startDynamoDbLocal,
+} from '../support/engines.js';
+import { type EventOptions, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+
+const engines: [string, () => Promise<Engine>][] = [['dynalite', startDynalite]];
+if (javaAvailable()) engines.push(['DynamoDB Local', startDynamoDbLocal]);
+
+describe.each(engines)('update on %s', (_, startEngine) => {
+  let engine: Engine;
+  let documents: DynamoDBDocumentClient;
+  let tableName: string;
+  let store: DynamoDbClientStore;
+  let handler: LambdaHandler;
+
+  beforeAll(async () => {
+    engine = await startEngine();
+    documents = documentClientFor(engine);
+  });
+  afterAll(async () => {
+    documents?.destroy();
+    await engine?.stop();
+  });
+
+  beforeEach(async () => {
+    tableName = await createTable(documents);
+    store = new DynamoDbClientStore(documents, tableName);
+    handler = createUpdateClientHandler({
+      store,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      requiredScope: 'clients:manage:all',
+      protectedClientIds: [],
+    });
+    await Promise.all([
+      store.putIdentityProvider(IDENTITY_PROVIDER),
+      store.putIdentityProvider(OTHER_IDENTITY_PROVIDER),
+      store.putScope(SCOPE_OPENID),
+      store.putScope(SCOPE_PROFILE),
+      store.putClient(storedClient()),
+    ]);
+  });
+
+  async function update(options: EventOptions) {
+    const response = await handler(updateEvent(options), LAMBDA_CONTEXT);
+    return { status: response.statusCode, headers: response.headers ?? {}, json: JSON.parse(response.body) };
+  }
+
+  async function storedItem(id = CLIENT_ID) {
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: tableName, Key: itemKeys.client(id), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  it('changes only the fields sent and bumps the version', async () => {
+    const before = await storedItem();
+
+    const response = await update({ body: { client: { name: 'Renamed', pkce: 'true' } } });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.ETag).toBe('"2"');
+    expect(await storedItem()).toEqual({ ...before, name: 'Renamed', pkce: true, version: 2 });
+  });
+
+  it('keeps the scopes when authorized_scopes is absent and clears them with []', async () => {
+    await update({ body: { client: { name: 'x' } } });
+    expect((await storedItem())?.authorized_scopes).toEqual([SCOPE_OPENID]);
+
+    await update({ body: { client: { authorized_scopes: [] } } });
+    expect((await storedItem())?.authorized_scopes).toEqual([]);
+  });
+
+  it('attaches scopes by id and by name, creating an unknown name once', async () => {
+    const response = await update({
+      body: { client: { authorized_scopes: [{ id: SCOPE_PROFILE.id }, { name: 'openid' }, { name: 'orders:read' }] } },
+    });
+
+    expect(response.status).toBe(200);
+    const [profile, openid, created] = response.json.data.authorized_scopes;
+    expect([profile, openid]).toEqual([SCOPE_PROFILE, SCOPE_OPENID]);
+    expect(created).toEqual({ id: expect.any(String), name: 'orders:read', public: false });
+    expect((await storedItem())?.authorized_scopes).toEqual([SCOPE_PROFILE, SCOPE_OPENID, created]);
+
+    const again = await update({ body: { client: { authorized_scopes: [{ name: 'orders:read' }] } } });
+    expect(again.json.data.authorized_scopes).toEqual([created]);
+    const reads = await store.readForUpdate(CLIENT_ID, {
+      identityProviderIds: [],
+      scopeIds: [created.id],
+      scopeNames: [],
+    });
+    expect(reads.lookups.scopesById.get(created.id)).toEqual(created);
+  });
+
+  it('replaces the identity provider', async () => {
+    const response = await update({ body: { client: { identity_provider: { id: OTHER_IDENTITY_PROVIDER.id } } } });
+
+    expect(response.json.data.identity_provider).toEqual(OTHER_IDENTITY_PROVIDER);
+    expect((await storedItem())?.identity_provider).toEqual(OTHER_IDENTITY_PROVIDER);
+  });
+
+  it.each([
+    [
+      'an unknown identity provider',
+      { identity_provider: { id: '00000000-0000-4000-8000-000000000000' }, name: 'x' },
+      { identity_provider_id: ['does not exist'] },
+    ],
+    [
+      'invalid fields',
+      { name: 'x', access_token_ttl: 0, authorized_scopes: [{ name: 'never:created' }] },
+      { access_token_ttl: ['is invalid'] },
+    ],
+  ])('answers 422 for %s and leaves the item exactly as it was', async (_, client, errors) => {
+    const before = await storedItem();
+
+    const response = await update({ body: { client } });
+
+    expect(response.status).toBe(422);
+    expect(response.json.errors).toEqual(errors);
+    expect(await storedItem()).toEqual(before);
+    const reads = await store.readForUpdate(CLIENT_ID, {
+      identityProviderIds: [],
+      scopeIds: [],
+      scopeNames: ['never:created'],
+    });
+    expect(reads.lookups.scopesByName.size).toBe(0);
+  });
+
+  it('answers 404 for an unknown client and creates nothing', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000001';
+
+    const response = await update({ clientId: unknown, body: { client: { name: 'x' } } });
+
+    expect(response.status).toBe(404);
+    expect(await storedItem(unknown)).toBeUndefined();
+  });
+
+  it('keeps all of 20 concurrent updates of different fields', async () => {
+    const changes: Partial<Client>[] = [
+      { name: 'concurrent' },
+      { secret: 'concurrent-secret' },
+      { public_client_id: 'public-id' },
+      { jwt_public_key: 'jwk' },
+      { confidential: true },
+      { check_public_client_id: true },
+      { public_refresh_token: true },
+      { public_revoke: true },
+      { authorize_scope: true },
+      { enforce_dpop: true },
+      { enforce_tx_code: true },
+      { pkce: true },
+      { access_token_ttl: 11 },
+      { authorization_code_ttl: 12 },
+      { authorization_request_ttl: 13 },
+      { refresh_token_ttl: 14 },
+      { id_token_ttl: 15 },
+      { trusted_authorities: 'https://ca.example.com' },
+      { trusted_hosts: ['host.example.com'] },
+      { redirect_uris: ['https://other.example.com/cb'] },
+    ];
+
+    const responses = await Promise.all(changes.map((client) => update({ body: { client } })));
+
+    expect(responses.map((response) => response.status)).toEqual(changes.map(() => 200));
+    expect(await storedItem()).toMatchObject({ ...Object.assign({}, ...changes), version: 1 + changes.length });
+  });
+
+  it('answers 412 when If-Match names another version, and writes nothing', async () => {
+    await update({ body: { client: { name: 'first' } } });
+    const before = await storedItem();
+
+    const stale = await update({ headers: { 'If-Match': '"1"' }, body: { client: { name: 'stale' } } });
+    const current = await update({ headers: { 'If-Match': '"2"' }, body: { client: { name: 'current' } } });
+
+    expect(stale.status).toBe(412);
+    expect(stale.json).toEqual({
+      code: 'PRECONDITION_FAILED',
+      message: 'The resource does not match the version given in If-Match.',
+    });
+    expect(before).toMatchObject({ name: 'first', version: 2 });
+    expect(current.status).toBe(200);
+    expect(await storedItem()).toMatchObject({ name: 'current', version: 3 });
+  });
+
+  it('lets exactly one of several updates with the same If-Match win', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        update({ headers: { 'If-Match': '"1"' }, body: { client: { name: `writer ${index}` } } }),
+      ),
+    );
+
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([200, ...Array(9).fill(412)]);
+    expect((await storedItem())?.version).toBe(2);
+  });
+
+  it('creates one scope when concurrent updates create the same name', async () => {
+    const clientIds = Array.from({ length: 8 }, (_, index) => `00000000-0000-4000-8000-00000000001${index}`);
+    await Promise.all(clientIds.map((id) => store.putClient(storedClient({ id }))));
+
+    const responses = await Promise.all(
+      clientIds.map((clientId) =>
+        update({ clientId, body: { client: { authorized_scopes: [{ name: 'shared:scope' }] } } }),
+      ),
+    );
+
+    const ids = new Set(responses.map((response) => response.json.data.authorized_scopes[0].id));
+    expect(ids.size).toBe(1);
+    const [id] = ids;
+    const reads = await store.readForUpdate(CLIENT_ID, {
+      identityProviderIds: [],
+      scopeIds: [id as string],
+      scopeNames: ['shared:scope'],
+    });
+    expect(reads.lookups.scopesByName.get('shared:scope')?.id).toBe(id);
+    expect(reads.lookups.scopesById.get(id as string)?.name).toBe('shared:scope');
+  });
+});
