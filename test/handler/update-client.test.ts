@@ -298,6 +298,25 @@ describe('refusals that write nothing', () => {
     });
   });
 
+  it('answers 400 for a malformed body before looking the client up', async () => {
+    const response = await send({ body: { name: 'x' } });
+
+    expect(response.statusCode).toBe(400);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('answers 403 for a write-protected client even when the change is invalid', async () => {
+    givenStored(storedClient({ id: PROTECTED_ID }));
+
+    expect((await send({ clientId: PROTECTED_ID, body: { client: { pkce: 'maybe' } } })).statusCode).toBe(403);
+  });
+
+  it('answers 422 rather than 412 when the change is invalid and If-Match is stale', async () => {
+    givenStored(storedClient(), 3);
+
+    expect((await send({ headers: { 'If-Match': '"1"' }, body: { client: { pkce: 'maybe' } } })).statusCode).toBe(422);
+  });
+
   it('answers 400 before reading anything for a malformed path id', async () => {
     const response = await send({ clientId: 'not-a-uuid' });
 

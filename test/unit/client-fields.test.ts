@@ -115,6 +115,13 @@ describe('supported_grant_types', () => {
     expect(patchOf({ supported_grant_types: [] })).toEqual({ supported_grant_types: [] });
   });
 
+  it('drops empty and whitespace entries', () => {
+    expect(patchOf({ supported_grant_types: ['', 'password', ' '], trusted_hosts: [' ', 'a.example.com'] })).toEqual({
+      supported_grant_types: ['password'],
+      trusted_hosts: ['a.example.com'],
+    });
+  });
+
   it('answers one message for any unknown entry', () => {
     expect(errorsOf({ supported_grant_types: ['password', 'magic', 'other'] })).toEqual({
       supported_grant_types: [GRANT_TYPES_MESSAGE],
