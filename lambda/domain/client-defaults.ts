@@ -29,7 +29,26 @@ export async function generateRsaKeyPair(modulusLength = 2048, publicExponent = 
 
 /** A new client with the create defaults of CONTRACT §5 and a fresh RSA-2048 key pair. */
 export async function newClient(identityProvider: IdentityProviderLink, id: string = randomUUID()): Promise<Client> {
-  const { publicKey, privateKey } = await generateRsaKeyPair();
+  return clientWithDefaults({
+    id,
+    identityProvider,
+    keyPair: await generateRsaKeyPair(),
+    secret: generateClientSecret(),
+  });
+}
+
+/** The create defaults around the parts that are drawn at random (CONTRACT §5). */
+export function clientWithDefaults({
+  id,
+  identityProvider,
+  keyPair,
+  secret,
+}: {
+  id: string;
+  identityProvider: IdentityProviderLink;
+  keyPair: PemKeyPair;
+  secret: string;
+}): Client {
   return {
     id,
     public_client_id: null,
@@ -37,7 +56,7 @@ export async function newClient(identityProvider: IdentityProviderLink, id: stri
     trusted_authorities: '',
     trusted_hosts: [],
     name: null,
-    secret: generateClientSecret(),
+    secret,
     confidential: false,
     redirect_uris: [],
     public_refresh_token: false,
@@ -51,8 +70,8 @@ export async function newClient(identityProvider: IdentityProviderLink, id: stri
     refresh_token_ttl: TTL_MAXIMUMS.refresh_token_ttl,
     id_token_ttl: TTL_MAXIMUMS.id_token_ttl,
     pkce: false,
-    public_key: publicKey,
-    private_key: privateKey,
+    public_key: keyPair.publicKey,
+    private_key: keyPair.privateKey,
     key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' },
     signatures_adapter: INTERNAL_SIGNATURES_ADAPTER,
     did: null,
