@@ -48,8 +48,13 @@ export function apiHandler({ logger, requiredScope, methods }: ApiHandlerOptions
 }
 
 function authorize(request: ApiRequest, requiredScope: string): void {
-  if (!request.authorizer) throw unauthorized(request.headers.has('authorization'));
-  const scopes = String(request.authorizer.scope ?? '').split(' ');
+  const { authorizer } = request;
+  if (!authorizer) throw unauthorized(request.headers.has('authorization'));
+  // API Gateway caches the authorizer's answer per token for minutes: a token that expired
+  // since must not keep working until the cache entry does.
+  const expiresAt = Number(authorizer.exp);
+  if (expiresAt > 0 && expiresAt * 1000 <= Date.now()) throw unauthorized(true);
+  const scopes = String(authorizer.scope ?? '').split(' ');
   if (!scopes.includes(requiredScope)) throw insufficientScope(requiredScope);
 }
 

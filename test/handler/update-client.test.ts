@@ -20,7 +20,7 @@ import {
 import { createDocumentClient } from '../../lambda/store/document-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
 import { CLIENT_ID, OTHER_IDENTITY_PROVIDER, SCOPE_OPENID, SCOPE_PROFILE, storedClient } from '../support/clients.js';
-import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { ADMIN_AUTHORIZER, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { clientItem } from '../support/items.js';
 
 const PROTECTED_ID = vi.hoisted(() => {
@@ -482,6 +482,23 @@ describe('authorization and request checks', () => {
     expect(response.json).toEqual(UNAUTHORIZED);
     expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
     expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('answers 401 when the token expired since the authorizer cached its answer', async () => {
+    const expired = { ...ADMIN_AUTHORIZER, exp: Math.floor(Date.now() / 1000) - 1 };
+
+    const response = await send({ authorizer: expired });
+
+    expect(response.statusCode).toBe(401);
+    expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
+  });
+
+  it('accepts a token that has not expired yet', async () => {
+    givenStored();
+    givenWriteSucceeds();
+    const valid = { ...ADMIN_AUTHORIZER, exp: Math.floor(Date.now() / 1000) + 60 };
+
+    expect((await send({ authorizer: valid, body: { client: { name: 'x' } } })).statusCode).toBe(200);
   });
 
   it('answers 401 with a bare Bearer challenge when no token was sent', async () => {

@@ -1,0 +1,70 @@
+import { JwtInvalidScopeError } from 'aws-jwt-verify/error';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+
+/** What the authorizer needs of aws-jwt-verify's verifiers (JwtVerifier, CognitoJwtVerifier). */
+export interface TokenVerifier {
+  verify(token: string): Promise<JwtPayload>;
+}
+
+/** Console or a Powertools Logger: the authorizer logs why it rejects a token, never the token. */
+export interface AuthorizerLog {
+  info(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** API Gateway answers 401 (gateway response UNAUTHORIZED) when a token authorizer throws this. */
+const UNAUTHORIZED = 'Unauthorized';
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * The scope authorizer of the REST API (a TOKEN authorizer on the Authorization header):
+ * - no token, a malformed header or a token that fails verification → 401;
+ * - an authentic token without the required scope (the verifier's `scope` check) → a Deny
+ *   policy, which API Gateway answers 403;
+ * - otherwise an Allow policy, with `sub`, `scope` and `exp` for the functions.
+ *
+ * API Gateway caches the result per token for every route, so both policies cover the whole
+ * API (`<api>/<stage>/*`) rather than the method that happened to be called first.
+ */
+export function createScopeAuthorizer({ verifier, logger }: { verifier: TokenVerifier; logger: AuthorizerLog }) {
+  return async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+    const token = BEARER.exec(event.authorizationToken ?? '')?.[1];
+    if (!token) {
+      logger.info('token rejected', { reason: 'no bearer token' });
+      throw new Error(UNAUTHORIZED);
+    }
+    try {
+      const payload = await verifier.verify(token);
+      return policy('Allow', event.methodArn, payload);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'unknown';
+      logger.info('token rejected', { reason });
+      if (error instanceof JwtInvalidScopeError) return policy('Deny', event.methodArn);
+      throw new Error(UNAUTHORIZED);
+    }
+  };
+}
+
+function policy(effect: 'Allow' | 'Deny', methodArn: string, payload?: JwtPayload): APIGatewayAuthorizerResult {
+  const principal = typeof payload?.sub === 'string' ? payload.sub : 'anonymous';
+  return {
+    principalId: principal,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: wholeApi(methodArn) }],
+    },
+    ...(payload && {
+      context: {
+        sub: principal,
+        scope: typeof payload.scope === 'string' ? payload.scope : '',
+        exp: typeof payload.exp === 'number' ? payload.exp : 0,
+      },
+    }),
+  };
+}
+
+/** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<method>/<path>` → `.../<api>/<stage>/*`. */
+function wholeApi(methodArn: string): string {
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*`;
+}

@@ -1,0 +1,129 @@
+import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
+import {
+  AUDIENCE,
+  adminClaims,
+  jwksOf,
+  nowInSeconds,
+  offlineVerifier,
+  rsaSigningKey,
+  signJwt,
+} from '../support/tokens.js';
+
+const METHOD_ARN =
+  'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/PUT/api/clients/6a2f41a3-c54c-fce8-32d2-0324e1c32e22';
+const WHOLE_API = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*';
+
+const key = rsaSigningKey('key-1');
+const stranger = rsaSigningKey('key-1');
+const jwks = jwksOf(key);
+
+function authorizerFor(audience: string | null = null) {
+  const logger = { info: vi.fn() };
+  return { logger, authorize: createScopeAuthorizer({ verifier: offlineVerifier(jwks, { audience }), logger }) };
+}
+
+const event = (authorizationToken: string): APIGatewayTokenAuthorizerEvent => ({
+  type: 'TOKEN',
+  authorizationToken,
+  methodArn: METHOD_ARN,
+});
+
+const bearer = (claims = adminClaims(), options?: Parameters<typeof signJwt>[2]) =>
+  event(`Bearer ${signJwt(claims, key, options)}`);
+
+describe('the scope authorizer', () => {
+  it('allows a valid token on the whole API and passes sub, scope and exp', async () => {
+    const claims = adminClaims();
+
+    const result = await authorizerFor().authorize(bearer(claims));
+
+    expect(result).toEqual({
+      principalId: 'admin',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: WHOLE_API }],
+      },
+      context: { sub: 'admin', scope: 'clients:manage:all', exp: claims.exp },
+    });
+  });
+
+  it('allows a token with extra scopes', async () => {
+    const result = await authorizerFor().authorize(bearer(adminClaims({ scope: 'openid clients:manage:all profile' })));
+
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it('allows a token with the configured audience', async () => {
+    const result = await authorizerFor(AUDIENCE).authorize(bearer());
+
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it.each([
+    ['no scope', adminClaims({ scope: undefined })],
+    ['another scope', adminClaims({ scope: 'openid profile' })],
+    ['a prefix of the scope', adminClaims({ scope: 'clients:manage' })],
+    ['the scope with a suffix', adminClaims({ scope: 'clients:manage:all:read' })],
+  ])('denies (403) an authentic token with %s, on the whole API', async (_, claims) => {
+    const result = await authorizerFor().authorize(bearer(claims));
+
+    expect(result).toEqual({
+      principalId: 'anonymous',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: WHOLE_API }],
+      },
+    });
+  });
+
+  it.each([
+    ['the scope as an array', bearer(adminClaims({ scope: ['clients:manage:all'] }))],
+    ['an expired token', bearer(adminClaims({ exp: nowInSeconds() - 10 }))],
+    ['a token not valid yet', bearer(adminClaims({ nbf: nowInSeconds() + 600 }))],
+    ['another issuer', bearer(adminClaims({ iss: 'https://evil.example.com/' }))],
+    ['a bad signature', event(`Bearer ${signJwt(adminClaims(), stranger)}`)],
+    ['an unknown kid', bearer(adminClaims(), { kid: 'key-2' })],
+    ['alg none', bearer(adminClaims(), { alg: 'none' })],
+    [
+      'HS256 signed with the public key',
+      bearer(adminClaims(), { alg: 'HS256', hmacSecret: key.publicKey.export({ type: 'spki', format: 'pem' }) }),
+    ],
+    ['garbage', event('Bearer not.a.jwt')],
+    ['an empty header', event('')],
+    ['a Bearer scheme without token', event('Bearer ')],
+    ['the Basic scheme', event('Basic YWRtaW46c2VjcmV0')],
+  ])('rejects (401) %s', async (_, request) => {
+    const { authorize, logger } = authorizerFor();
+
+    await expect(authorize(request)).rejects.toThrow(/^Unauthorized$/);
+    expect(JSON.stringify(logger.info.mock.calls)).not.toContain(
+      request.authorizationToken.slice(7, 40) || 'nothing-logged',
+    );
+  });
+
+  it('rejects (401) a token for another audience when one is configured', async () => {
+    await expect(authorizerFor(AUDIENCE).authorize(bearer(adminClaims({ aud: 'other-api' })))).rejects.toThrow(
+      /^Unauthorized$/,
+    );
+  });
+
+  it('accepts the scheme in any case', async () => {
+    const token = signJwt(adminClaims(), key);
+
+    const result = await authorizerFor().authorize(event(`bearer ${token}`));
+
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it('logs why it rejects a token, never the token', async () => {
+    const { authorize, logger } = authorizerFor();
+    const request = bearer(adminClaims({ exp: nowInSeconds() - 10 }));
+
+    await expect(authorize(request)).rejects.toThrow();
+
+    expect(logger.info).toHaveBeenCalledWith('token rejected', { reason: expect.stringMatching(/^Token expired at /) });
+    expect(JSON.stringify(logger.info.mock.calls)).not.toContain(request.authorizationToken.slice(7));
+  });
+});

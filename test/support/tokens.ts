@@ -1,0 +1,67 @@
+import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
+
+export const ISSUER = 'https://issuer.example.com/';
+export const JWKS_URI = 'https://issuer.example.com/.well-known/jwks.json';
+export const AUDIENCE = 'clients-api';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+export function rsaSigningKey(kid: string): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { kid, privateKey, publicKey };
+}
+
+export function jwksOf(...keys: SigningKey[]) {
+  return {
+    keys: keys.map(({ kid, publicKey }) => ({ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' })),
+  };
+}
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A JWT signed as `alg` says: RS256 with the key, HS256 with `hmacSecret`, or unsigned (`none`). */
+export function signJwt(
+  payload: Record<string, unknown>,
+  key: SigningKey,
+  { alg = 'RS256', kid = key.kid, hmacSecret }: { alg?: string; kid?: string; hmacSecret?: string | Buffer } = {},
+): string {
+  const signingInput = `${base64url({ alg, kid, typ: 'JWT' })}.${base64url(payload)}`;
+  if (alg === 'none') return `${signingInput}.`;
+  const signature =
+    alg === 'HS256'
+      ? createHmac('sha256', hmacSecret ?? '')
+          .update(signingInput)
+          .digest()
+      : sign('RSA-SHA256', Buffer.from(signingInput), key.privateKey);
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+export const nowInSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Claims of a token the API accepts, valid for an hour. */
+export function adminClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    iss: ISSUER,
+    sub: 'admin',
+    aud: AUDIENCE,
+    scope: 'clients:manage:all',
+    iat: nowInSeconds(),
+    exp: nowInSeconds() + 3600,
+    ...overrides,
+  };
+}
+
+/** A verifier for ISSUER whose JWKS "download" returns `jwks`, so that tests stay offline. */
+export function offlineVerifier(jwks: unknown, options: { audience?: string | null } = {}) {
+  const body = new TextEncoder().encode(JSON.stringify(jwks));
+  return JwtVerifier.create(
+    { issuer: ISSUER, jwksUri: JWKS_URI, audience: options.audience ?? null, scope: 'clients:manage:all' },
+    { jwksCache: new SimpleJwksCache({ fetcher: { fetch: async () => body.buffer as ArrayBuffer } }) },
+  );
+}
