@@ -1,8 +1,8 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
- * The one table: every item is addressed by `pk` (what it is and its id) and `sk`.
- * The CDK stack and the local engines both create the table from this definition.
+ * The one table: every item is addressed by `pk` (what it is and its id) and `sk`. The CDK
+ * stack and the local engines both create the table from these keys.
  */
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';

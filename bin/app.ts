@@ -1,0 +1,13 @@
+/** The CDK app: `npx cdk synth` / `npx cdk deploy`, settings from CDK context (see README). */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ClientsApiStack } from '../lib/clients-api-stack.js';
+import { stackPropsFromContext } from '../lib/stack-context.js';
+
+const app = new App();
+new ClientsApiStack(app, app.node.tryGetContext('stackName') ?? 'ClientsApi', {
+  ...stackPropsFromContext(app.node),
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
+// Every synth runs the AWS Solutions checks: a finding without a written acknowledgement fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

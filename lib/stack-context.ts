@@ -1,0 +1,60 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Node } from 'constructs';
+import type { ClientsApiStackProps, IssuerSettings } from './clients-api-stack.js';
+
+/**
+ * The stack's settings from CDK context (`cdk deploy -c key=value`, or cdk.json): strings on
+ * the command line, JSON values in cdk.json. Lists are comma-separated on the command line.
+ */
+export function stackPropsFromContext(node: Node): ClientsApiStackProps {
+  const text = (key: string): string | undefined => {
+    const value = node.tryGetContext(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const list = (key: string): string[] | undefined => {
+    const value = node.tryGetContext(key);
+    if (Array.isArray(value)) return value.map(String);
+    const items = (text(key) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    return items.length > 0 ? items : undefined;
+  };
+  const removalPolicy = text('removalPolicy') ?? 'retain';
+  if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
+    throw new Error(`Context removalPolicy must be retain or destroy, not ${removalPolicy}`);
+  }
+  const throttleRate = text('throttleRate');
+  const throttleBurst = text('throttleBurst');
+  return {
+    issuer: issuerFromContext(text, list),
+    requiredScope: text('requiredScope'),
+    protectedClientIds: list('protectedClientIds'),
+    removalPolicy: removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    replicaRegions: list('replicaRegions'),
+    customerManagedKey: text('customerManagedKey') === 'true',
+    replicaKeyArns: Object.fromEntries(
+      (list('replicaKeyArns') ?? []).map((pair) => pair.split('=', 2) as [string, string]),
+    ),
+    throttling:
+      throttleRate || throttleBurst
+        ? { rateLimit: Number(throttleRate ?? 50), burstLimit: Number(throttleBurst ?? 100) }
+        : undefined,
+    cognitoDomainPrefix: text('cognitoDomainPrefix'),
+  };
+}
+
+function issuerFromContext(
+  text: (key: string) => string | undefined,
+  list: (key: string) => string[] | undefined,
+): IssuerSettings | undefined {
+  const userPoolId = text('cognitoUserPoolId');
+  const issuerUrl = text('issuerUrl');
+  if (userPoolId && issuerUrl) throw new Error('Give either cognitoUserPoolId or issuerUrl, not both');
+  if (userPoolId) return { cognitoUserPoolId: userPoolId, cognitoClientIds: list('cognitoClientIds') };
+  if (issuerUrl) {
+    if (!issuerUrl.startsWith('https://')) throw new Error('issuerUrl must be an https URL');
+    return { issuerUrl, jwksUri: text('jwksUri'), audience: list('audience') };
+  }
+  return undefined;
+}

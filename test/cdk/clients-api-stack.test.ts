@@ -1,0 +1,309 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesize } from './stack.js';
+
+const UNAUTHORIZED_BODY =
+  '{"code":"UNAUTHORIZED","message":"You are unauthorized to access this resource.","errors":{"resource":["you are unauthorized to access this resource."]}}';
+const FORBIDDEN_BODY =
+  '{"code":"FORBIDDEN","message":"You are forbidden to access this resource.","errors":{"resource":["you are forbidden to access this resource."]}}';
+
+function functionNamed(template: Template, description: RegExp) {
+  const functions = template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp(description.source) },
+  });
+  const [entry] = Object.entries(functions);
+  if (!entry) throw new Error(`no function described ${description}`);
+  return { logicalId: entry[0], properties: entry[1].Properties };
+}
+
+describe('the default stack (Cognito created, retained data)', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthesize({ protectedClientIds: ['0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'] });
+  });
+
+  it('runs every function on the latest Node.js runtime, arm64, traced, with JSON logs in its own log group', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(2);
+    for (const { Properties } of Object.values(functions)) {
+      expect(Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      });
+    }
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+  });
+
+  it('sizes the functions: 512 MB and 10 s to update, 256 MB and 5 s to authorize', () => {
+    expect(functionNamed(template, /PUT and PATCH/).properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
+    expect(functionNamed(template, /Verifies bearer tokens/).properties).toMatchObject({ MemorySize: 256, Timeout: 5 });
+  });
+
+  it('configures the update function with the table, the Cognito scope and the protected ids', () => {
+    const { properties } = functionNamed(template, /PUT and PATCH/);
+    expect(properties.Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: expect.stringMatching(/^ClientsTable/) },
+      REQUIRED_SCOPE: 'clients-api/clients:manage:all',
+      PROTECTED_CLIENT_IDS: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      POWERTOOLS_SERVICE_NAME: 'clients-api',
+    });
+  });
+
+  it('points the authorizer at the created user pool and the same scope', () => {
+    const { properties } = functionNamed(template, /Verifies bearer tokens/);
+    expect(properties.Environment.Variables).toEqual({
+      COGNITO_USER_POOL_ID: { Ref: expect.stringMatching(/^TokenIssuerUserPool/) },
+      REQUIRED_SCOPE: 'clients-api/clients:manage:all',
+    });
+  });
+
+  it('grants the update function exactly the DynamoDB item actions it uses, on the table only', () => {
+    const { properties } = functionNamed(template, /PUT and PATCH/);
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: {
+        Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }],
+      },
+    });
+    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const dynamo = statements.filter((statement) =>
+      [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: expect.any(Array),
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ClientsTable/), 'Arn'] },
+      },
+    ]);
+    expect([...dynamo[0].Action].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('gives the authorizer no DynamoDB access', () => {
+    const { properties } = functionNamed(template, /Verifies bearer tokens/);
+    const roleId = properties.Role['Fn::GetAtt'][0];
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+    expect(JSON.stringify(policies)).not.toContain('dynamodb:');
+  });
+
+  it('keeps the table on demand, recoverable, protected from deletion and retained', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        Replicas: [
+          Match.objectLike({
+            Region: 'eu-west-1',
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('puts PUT and PATCH /api/clients/{client_id} behind the token authorizer', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    for (const method of ['PUT', 'PATCH']) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: method,
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: Match.stringLikeRegexp('^ScopeAuthorizer') },
+        Integration: { Type: 'AWS_PROXY' },
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{client_id}' });
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+    });
+  });
+
+  it('logs access as JSON and execution errors without bodies, throttles and traces the stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+      MethodSettings: [
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ['UNAUTHORIZED', '401', UNAUTHORIZED_BODY, { 'WWW-Authenticate': `'Bearer error="invalid_token"'` }],
+    [
+      'ACCESS_DENIED',
+      '403',
+      FORBIDDEN_BODY,
+      { 'WWW-Authenticate': `'Bearer error="insufficient_scope", scope="clients-api/clients:manage:all"'` },
+    ],
+    [
+      'MISSING_AUTHENTICATION_TOKEN',
+      '404',
+      '{"code":"NOT_FOUND","message":"The requested resource could not be found."}',
+      {},
+    ],
+    [
+      'THROTTLED',
+      '429',
+      '{"code":"TOO_MANY_REQUESTS","message":"Too many requests. Retry later."}',
+      { 'Retry-After': "'1'" },
+    ],
+    ['DEFAULT_5XX', '500', '{"code":"INTERNAL_SERVER_ERROR","message":"An internal error occurred."}', {}],
+  ])('answers gateway errors of type %s with %s and the JSON error body', (type, statusCode, body, headers) => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      StatusCode: statusCode,
+      ResponseTemplates: { 'application/json': body },
+      ResponseParameters: Object.fromEntries(
+        Object.entries({ 'Content-Type': "'application/json'", ...headers }).map(([name, value]) => [
+          `gatewayresponse.header.${name}`,
+          value,
+        ]),
+      ),
+    });
+  });
+
+  it('answers every other gateway error as JSON too', () => {
+    const types = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(
+      (resource) => resource.Properties.ResponseType,
+    );
+    expect(types).toEqual(
+      expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'INTEGRATION_TIMEOUT', 'REQUEST_TOO_LARGE']),
+    );
+  });
+
+  it('creates a user pool that issues client-credentials tokens with the scope', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'clients-api',
+      Scopes: [{ ScopeName: 'clients:manage:all', ScopeDescription: Match.anyValue() }],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthScopes: [
+        { 'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('ResourceServer') }, '/clients:manage:all']] },
+      ],
+    });
+    template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
+  });
+
+  it('outputs the API URL, the table name, the issuer, the scope and how to get a token', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(
+      expect.arrayContaining(['ApiUrl', 'TableName', 'Issuer', 'RequiredScope', 'TokenEndpoint', 'AdminClientId']),
+    );
+  });
+});
+
+describe('a stack for an existing OIDC issuer, thrown away on deletion, with its own KMS key', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthesize({
+      issuer: { issuerUrl: 'https://idp.example.com/', audience: ['clients-api', 'admin'] },
+      removalPolicy: RemovalPolicy.DESTROY,
+      customerManagedKey: true,
+      throttling: { rateLimit: 5, burstLimit: 10 },
+    });
+  });
+
+  it('verifies tokens of that issuer with the plain scope and creates no user pool', () => {
+    const { properties } = functionNamed(template, /Verifies bearer tokens/);
+    expect(properties.Environment.Variables).toEqual({
+      JWT_ISSUER: 'https://idp.example.com/',
+      JWT_JWKS_URI: '',
+      JWT_AUDIENCE: 'clients-api,admin',
+      REQUIRED_SCOPE: 'clients:manage:all',
+    });
+    template.resourceCountIs('AWS::Cognito::UserPool', 0);
+  });
+
+  it('deletes the table with the stack and lifts deletion protection', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: { Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] },
+    });
+  });
+
+  it('encrypts the table with a rotated customer-managed key the update function may use', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      Replicas: [Match.objectLike({ SSESpecification: { KMSMasterKeyId: Match.anyValue() } })],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']) }),
+        ]),
+      },
+    });
+  });
+
+  it('applies the throttling limits given', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
+    });
+  });
+});
+
+describe('other deployments', () => {
+  it('uses an existing Cognito user pool', () => {
+    const template = synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientIds: ['c1'] } });
+    const { properties } = functionNamed(template, /Verifies bearer tokens/);
+    expect(properties.Environment.Variables).toEqual({
+      COGNITO_USER_POOL_ID: 'eu-west-1_Abc',
+      COGNITO_CLIENT_IDS: 'c1',
+      REQUIRED_SCOPE: 'clients:manage:all',
+    });
+  });
+
+  it('replicates the table to other regions as a global table', () => {
+    const template = synthesize({ replicaRegions: ['eu-central-1', 'us-east-1'] });
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'));
+    expect(table?.Properties.Replicas.map((replica: { Region: string }) => replica.Region).sort()).toEqual([
+      'eu-central-1',
+      'eu-west-1',
+      'us-east-1',
+    ]);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('fails the synth on a finding nobody acknowledged', () => {
+    expect(() =>
+      synthesize({}, {}, (stack) => {
+        const role = new Role(stack, 'Rogue', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+        role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
+      }),
+    ).toThrow(/AwsSolutions-IAM5\[Action::dynamodb:\*\]/);
+  });
+});
