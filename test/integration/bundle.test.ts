@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions } from '../../bin/build.js';
+import { documentClientFor, type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import { storedClient } from '../support/clients.js';
-import { createTable, documentClientFor, type Engine, startDynalite } from '../support/engines.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { newTable } from '../support/tables.js';
 
 const run = promisify(execFile);
 
@@ -31,8 +32,8 @@ describe('the update-client bundle', () => {
   });
 
   it('serves an update from a fresh Node process, SDK included, against a real engine', async () => {
-    const documents = documentClientFor(engine);
-    const tableName = await createTable(documents);
+    const documents = documentClientFor(engine.endpoint);
+    const tableName = await newTable(documents);
     await new DynamoDbClientStore(documents, tableName).putClient(storedClient());
     documents.destroy();
     const script = `

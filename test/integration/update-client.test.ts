@@ -1,6 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  documentClientFor,
+  type Engine,
+  javaAvailable,
+  startDynalite,
+  startDynamoDbLocal,
+} from '../../bin/local/dynamodb-engines.js';
 import type { Client } from '../../lambda/domain/client.js';
 import { createUpdateClientHandler } from '../../lambda/handlers/update-client.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
@@ -13,15 +20,8 @@ import {
   SCOPE_PROFILE,
   storedClient,
 } from '../support/clients.js';
-import {
-  createTable,
-  documentClientFor,
-  type Engine,
-  javaAvailable,
-  startDynalite,
-  startDynamoDbLocal,
-} from '../support/engines.js';
 import { type EventOptions, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { newTable } from '../support/tables.js';
 
 // CI always has Java: there, a missing DynamoDB Local must fail the run rather than skip it.
 const engines: [string, () => Promise<Engine>][] = [['dynalite', startDynalite]];
@@ -36,7 +36,7 @@ describe.each(engines)('update on %s', (_, startEngine) => {
 
   beforeAll(async () => {
     engine = await startEngine();
-    documents = documentClientFor(engine);
+    documents = documentClientFor(engine.endpoint);
   });
   afterAll(async () => {
     documents?.destroy();
@@ -44,7 +44,7 @@ describe.each(engines)('update on %s', (_, startEngine) => {
   });
 
   beforeEach(async () => {
-    tableName = await createTable(documents);
+    tableName = await newTable(documents);
     store = new DynamoDbClientStore(documents, tableName);
     handler = createUpdateClientHandler({
       store,

