@@ -1,4 +1,5 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify/cognito-verifier';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import { REQUIRED_SCOPE_DEFAULT } from '../http/http-error.js';
 import type { TokenVerifier } from './scope-authorizer.js';
@@ -37,4 +38,27 @@ function list(value: string | undefined): string[] | undefined {
     .map((item) => item.trim())
     .filter(Boolean);
   return items.length > 0 ? items : undefined;
+}
+
+/**
+ * A verifier whose JWKS is given rather than downloaded: the local server's dev issuer and the
+ * tests, which must work offline. A token with an unknown `kid` fails as it would in Lambda.
+ */
+export function verifierWithJwks({
+  issuer,
+  jwks,
+  scope,
+  audience = null,
+}: {
+  issuer: string;
+  jwks: unknown;
+  scope: string;
+  audience?: string | null;
+}): TokenVerifier {
+  const body = new TextEncoder().encode(JSON.stringify(jwks));
+  const fetcher = { fetch: async () => body.buffer as ArrayBuffer };
+  return JwtVerifier.create(
+    { issuer, jwksUri: `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`, audience, scope },
+    { jwksCache: new SimpleJwksCache({ fetcher }) },
+  );
 }

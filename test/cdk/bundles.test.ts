@@ -42,7 +42,7 @@ describe('the deployed bundles', () => {
     const script = `const m = await import(${JSON.stringify(entry)}); process.stdout.write(typeof m.handler);`;
 
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1', ...environment },
+      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...environment },
     });
 
     expect(stdout).toBe('function');

@@ -12,11 +12,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { toClientView } from '../../lambda/domain/client-view.js';
-import {
-  createUpdateClientHandler,
-  handler,
-  type UpdateClientHandlerOptions,
-} from '../../lambda/handlers/update-client.js';
+import { handler } from '../../lambda/handlers/update-client.js';
+import { createUpdateClientHandler, type UpdateClientHandlerOptions } from '../../lambda/routes/update-client.js';
 import { createDocumentClient } from '../../lambda/store/document-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
 import { CLIENT_ID, OTHER_IDENTITY_PROVIDER, SCOPE_OPENID, SCOPE_PROFILE, storedClient } from '../support/clients.js';

@@ -9,8 +9,8 @@ import {
   startDynamoDbLocal,
 } from '../../bin/local/dynamodb-engines.js';
 import type { Client } from '../../lambda/domain/client.js';
-import { createUpdateClientHandler } from '../../lambda/handlers/update-client.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
+import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
 import {
   CLIENT_ID,

@@ -1,9 +1,7 @@
 import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
+import { verifierWithJwks } from '../../lambda/auth/verifier.js';
 
 export const ISSUER = 'https://issuer.example.com/';
-export const JWKS_URI = 'https://issuer.example.com/.well-known/jwks.json';
 export const AUDIENCE = 'clients-api';
 
 export interface SigningKey {
@@ -57,11 +55,7 @@ export function adminClaims(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
-/** A verifier for ISSUER whose JWKS "download" returns `jwks`, so that tests stay offline. */
+/** A verifier for ISSUER that never goes online for its keys. */
 export function offlineVerifier(jwks: unknown, options: { audience?: string | null } = {}) {
-  const body = new TextEncoder().encode(JSON.stringify(jwks));
-  return JwtVerifier.create(
-    { issuer: ISSUER, jwksUri: JWKS_URI, audience: options.audience ?? null, scope: 'clients:manage:all' },
-    { jwksCache: new SimpleJwksCache({ fetcher: { fetch: async () => body.buffer as ArrayBuffer } }) },
-  );
+  return verifierWithJwks({ issuer: ISSUER, jwks, scope: 'clients:manage:all', audience: options.audience ?? null });
 }

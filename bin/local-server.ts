@@ -1,0 +1,28 @@
+/**
+ * `npm start`: the API on this machine, as deployed, on an embedded DynamoDB. Flags in
+ * bin/local/options.ts and the README; the first line printed is `Listening on <url>`.
+ */
+import { parseLocalServerOptions, UsageError } from './local/options.js';
+import { startLocalServer } from './local/server.js';
+
+// The SDK warns on every start that its 2027 releases will need Node 22: true, and no news here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+try {
+  const server = await startLocalServer(parseLocalServerOptions(process.argv.slice(2), process.env));
+  console.log(`Listening on ${server.url}`);
+  console.log(`\nBearer token (scope clients:manage:all, valid 1 h; more with npm run token):\n${server.token}`);
+  if (server.curlExample) console.log(`\nTry:\n${server.curlExample}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+}

@@ -1,0 +1,136 @@
+import { readFile } from 'node:fs/promises';
+import * as v from 'valibot';
+import type { Client, IdentityProviderLink, ScopeLink } from '../../lambda/domain/client.js';
+import { clientWithDefaults, generateClientSecret, generateRsaKeyPair } from '../../lambda/domain/client-defaults.js';
+import { isPlainObject } from '../../lambda/domain/client-fields.js';
+import { applyPatch, planUpdate, type UpdateLookups } from '../../lambda/domain/update-plan.js';
+import { parseUpdateRequest } from '../../lambda/domain/update-request.js';
+import { canonicalUuid } from '../../lambda/domain/uuid.js';
+import type { ClientStore } from '../../lambda/store/client-store.js';
+
+/**
+ * Seed files: identity providers, scopes, clients (API fields plus optional id, secret,
+ * key_pair_type, public_key, private_key and did) and write-protected client ids. Clients take
+ * the create defaults for what they do not give, and what they give passes the API's rules.
+ */
+const Uuid = v.pipe(
+  v.string(),
+  v.check((id) => canonicalUuid(id) !== undefined, 'is not a UUID'),
+  v.toLowerCase(),
+);
+const SeedSchema = v.strictObject({
+  identity_providers: v.optional(v.array(v.strictObject({ id: Uuid, name: v.string() })), []),
+  scopes: v.optional(
+    v.array(
+      v.strictObject({
+        id: Uuid,
+        name: v.pipe(v.string(), v.regex(/^\S+$/, 'has whitespace')),
+        public: v.optional(v.boolean(), false),
+      }),
+    ),
+    [],
+  ),
+  clients: v.optional(v.array(v.custom<Record<string, unknown>>(isPlainObject, 'is not an object')), []),
+  protected_client_ids: v.optional(v.array(Uuid), []),
+});
+
+export interface Seed {
+  identityProviders: IdentityProviderLink[];
+  scopes: ScopeLink[];
+  clients: Client[];
+  protectedClientIds: string[];
+}
+
+export class SeedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SeedError';
+  }
+}
+
+export async function readSeedFile(path: string): Promise<Seed> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new SeedError(`${path}: ${(error as Error).message}`);
+  }
+  return prepareSeed(json, path);
+}
+
+/** Validates a seed and builds its records, keys and secrets generated where not given. */
+export async function prepareSeed(json: unknown, source = 'seed'): Promise<Seed> {
+  const parsed = v.safeParse(SeedSchema, json);
+  if (!parsed.success) {
+    const [issue] = parsed.issues;
+    throw new SeedError(`${source}: ${v.getDotPath(issue) ?? 'the file'} ${issue.message}`);
+  }
+  const { identity_providers, scopes, clients, protected_client_ids } = parsed.output;
+  const lookups: UpdateLookups = {
+    identityProviders: new Map(identity_providers.map((provider) => [provider.id, provider])),
+    scopesById: new Map(scopes.map((scope) => [scope.id, scope])),
+    scopesByName: new Map(scopes.map((scope) => [scope.name, scope])),
+  };
+  const built = await Promise.all(
+    clients.map((fields, index) => buildClient(fields, lookups, `${source}: clients[${index}]`)),
+  );
+  return { identityProviders: identity_providers, scopes, clients: built, protectedClientIds: protected_client_ids };
+}
+
+async function buildClient(fields: Record<string, unknown>, lookups: UpdateLookups, item: string): Promise<Client> {
+  const fail = (field: string, message: string): never => {
+    throw new SeedError(`${item}: ${field} ${message}`);
+  };
+  const id = fields.id === undefined ? crypto.randomUUID() : (canonicalUuid(fields.id) ?? fail('id', 'is not a UUID'));
+  const named = `${item} (${id})`;
+  const providerId = canonicalUuid((fields.identity_provider as { id?: unknown } | undefined)?.id);
+  if (!providerId) fail('identity_provider_id', "can't be blank");
+  const identityProvider =
+    lookups.identityProviders.get(providerId as string) ?? fail('identity_provider_id', 'does not exist');
+  for (const scope of Array.isArray(fields.authorized_scopes) ? fields.authorized_scopes : []) {
+    const scopeId = isPlainObject(scope) ? canonicalUuid(scope.id) : undefined;
+    if (scopeId && !lookups.scopesById.has(scopeId)) fail('authorized_scopes', `names an unknown scope ${scopeId}`);
+  }
+  for (const key of ['secret', 'public_key', 'private_key', 'did'] as const) {
+    if (fields[key] !== undefined && typeof fields[key] !== 'string') fail(key, 'is invalid');
+  }
+  if ((fields.public_key === undefined) !== (fields.private_key === undefined)) {
+    fail('private_key', 'and public_key go together');
+  }
+  const keyType = isPlainObject(fields.key_pair_type) ? fields.key_pair_type : { type: 'rsa' };
+  if (fields.public_key === undefined && keyType.type !== 'rsa') {
+    fail('key_pair_type', 'other than rsa needs its public_key and private_key in the seed');
+  }
+
+  const base = clientWithDefaults({
+    id,
+    identityProvider,
+    secret: (fields.secret as string | undefined) ?? generateClientSecret(),
+    keyPair:
+      fields.public_key !== undefined
+        ? { publicKey: fields.public_key as string, privateKey: fields.private_key as string }
+        : await generateRsaKeyPair(Number(keyType.modulus_size ?? 2048) || 2048),
+  });
+  const parsed = parseUpdateRequest({ client: fields });
+  if (!parsed.ok) {
+    const [field, messages] = Object.entries(parsed.errors)[0] ?? ['client', ['is invalid']];
+    return fail(field, messages.join(', '));
+  }
+  const plan = planUpdate(parsed.request, base, lookups);
+  if (plan.status === 'needs-scopes')
+    return fail('authorized_scopes', `names scopes the seed lacks: ${plan.names.join(', ')}`);
+  if (plan.status === 'invalid') {
+    const details = Object.entries(plan.errors).map(([field, messages]) => `${field} ${messages.join(', ')}`);
+    throw new SeedError(`${named}: ${details.join('; ')}`);
+  }
+  return { ...applyPatch(base, plan.patch), did: (fields.did as string | undefined) ?? null };
+}
+
+/** Writes a prepared seed: identity providers and scopes first, so that clients refer to them. */
+export async function writeSeed(store: ClientStore, seed: Seed): Promise<void> {
+  await Promise.all([
+    ...seed.identityProviders.map((provider) => store.putIdentityProvider(provider)),
+    ...seed.scopes.map((scope) => store.putScope(scope)),
+  ]);
+  await Promise.all(seed.clients.map((client) => store.putClient(client)));
+}

@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
+import { verifierWithJwks } from '../../lambda/auth/verifier.js';
+import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
+import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
+import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
+import { PROJECT_ROOT } from '../../lib/function-bundling.js';
+import { createLocalGateway } from './api-gateway.js';
+import { DEV_ISSUER, loadDevIssuer, mintToken } from './dev-issuer.js';
+import { documentClientFor, type Engine, ensureTable, startDynalite, startDynamoDbLocal } from './dynamodb-engines.js';
+import type { LocalServerOptions } from './options.js';
+import { readSeedFile, type Seed, writeSeed } from './seed.js';
+
+export const DEMO_SEED_FILE = join(PROJECT_ROOT, 'bin', 'local', 'demo-seed.json');
+
+export interface LocalServer {
+  url: string;
+  /** A bearer token of the dev issuer with the required scope, valid one hour. */
+  token: string;
+  /** A curl command that updates a seeded client, ready to paste. */
+  curlExample: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The API as deployed, on this machine: the same authorizer and function code behind an
+ * emulated API Gateway, on an embedded DynamoDB (or a given endpoint) whose table is created
+ * from the stack's definition and, when new, filled from the seed.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const seed = await readSeedFile(options.seedFile ?? DEMO_SEED_FILE);
+  const issuer = await loadDevIssuer();
+  const engine = options.endpoint ? undefined : await startEngine(options);
+  let documents: DynamoDBDocumentClient | undefined;
+  let server: Server | undefined;
+  const close = async () => {
+    await new Promise<void>((resolve) => {
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    documents?.destroy();
+    await engine?.stop();
+  };
+  try {
+    documents = documentClientFor(options.endpoint ?? (engine as Engine).endpoint, { local: !options.endpoint });
+    const store = new DynamoDbClientStore(documents, options.table);
+    if ((await ensureTable(documents, options.table)) === 'created') await writeSeed(store, seed);
+
+    const requiredScope = REQUIRED_SCOPE_DEFAULT;
+    const protectedClientIds = [...seed.protectedClientIds, ...options.protectedClientIds];
+    const updateClient = createUpdateClientHandler({
+      store,
+      logger: new Logger({ serviceName: 'clients-api' }),
+      requiredScope,
+      protectedClientIds,
+    });
+    const authorizer = createScopeAuthorizer({
+      verifier: verifierWithJwks({ issuer: DEV_ISSUER, jwks: issuer.jwks, scope: requiredScope }),
+      logger: { info: () => {} },
+    });
+    server = createServer(
+      createLocalGateway({
+        requiredScope,
+        authorizer,
+        routes: [
+          { method: 'PUT', resource: '/api/clients/{client_id}', handler: updateClient },
+          { method: 'PATCH', resource: '/api/clients/{client_id}', handler: updateClient },
+        ],
+      }),
+    );
+    await listen(server, options.port, options.host);
+    const { port } = server.address() as { port: number };
+    const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+    const token = mintToken(issuer, { scope: requiredScope });
+    return { url, token, curlExample: curlExample(url, token, seed, protectedClientIds), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function startEngine(options: LocalServerOptions): Promise<Engine> {
+  return options.engine === 'dynamodb-local' ? startDynamoDbLocal() : startDynalite(options.dataDir);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use`) : error);
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function curlExample(url: string, token: string, seed: Seed, protectedClientIds: string[]): string | undefined {
+  const editable = seed.clients.find((client) => !protectedClientIds.includes(client.id));
+  if (!editable) return undefined;
+  const body = JSON.stringify({ client: { name: `${editable.name ?? 'Client'} (renamed)`, access_token_ttl: 1800 } });
+  return [
+    `curl -sS -X PATCH '${url}/api/clients/${editable.id}'`,
+    `-H 'Authorization: Bearer ${token}'`,
+    `-H 'Content-Type: application/json'`,
+    `-d '${body.replaceAll("'", "'\\''")}'`,
+  ].join(' ');
+}
