@@ -144,13 +144,12 @@ function proxyEvent({
   route: { route: GatewayRoute; pathParameters: Record<string, string> };
   authorization: APIGatewayAuthorizerResult;
 }): APIGatewayProxyEvent {
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headerPairs: [string, string][] = [];
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
-    const name = request.rawHeaders[index] as string;
-    (multiValueHeaders[name] ??= []).push(request.rawHeaders[index + 1] as string);
+    headerPairs.push([request.rawHeaders[index] as string, request.rawHeaders[index + 1] as string]);
   }
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) (multiValueQuery[name] ??= []).push(value);
+  const multiValueHeaders = group(headerPairs);
+  const multiValueQuery = group([...url.searchParams]);
   const last = (values: Record<string, string[]>) =>
     Object.fromEntries(Object.entries(values).map(([name, list]) => [name, list.at(-1) as string]));
   const text = body.length === 0 ? null : decodeUtf8(body);
@@ -202,6 +201,13 @@ function proxyEvent({
       stage: STAGE,
     },
   };
+}
+
+/** Values by name, in order; a Map first, so that a name like `__proto__` stays a plain key. */
+function group(pairs: [string, string][]): Record<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const [name, value] of pairs) groups.set(name, [...(groups.get(name) ?? []), value]);
+  return Object.fromEntries(groups);
 }
 
 function decodeUtf8(body: Buffer): string | null {
