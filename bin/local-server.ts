@@ -18,6 +18,7 @@ try {
     if (stopping) return;
     stopping = true;
     await server.close();
+    console.log('Stopped: server closed, engine stopped.');
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -7,6 +7,7 @@ import { loadDevIssuer, mintToken } from './local/dev-issuer.js';
 
 try {
   const { values } = parseArgs({
+    args: joinNegativeExpiry(process.argv.slice(2)),
     options: { scope: { type: 'string' }, sub: { type: 'string' }, 'expires-in': { type: 'string' } },
     strict: true,
   });
@@ -17,4 +18,14 @@ try {
 } catch (error) {
   console.error(`error: ${(error as Error).message.split('\n')[0]}`);
   process.exit(2);
+}
+
+/** `--expires-in -60` would read as a short option `-6`: join a negative number to its flag. */
+function joinNegativeExpiry(args: string[]): string[] {
+  const joined: string[] = [];
+  for (const arg of args) {
+    if (joined.at(-1) === '--expires-in' && /^-\d+$/.test(arg)) joined[joined.length - 1] = `--expires-in=${arg}`;
+    else joined.push(arg);
+  }
+  return joined;
 }

@@ -1,0 +1,369 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { javaAvailable } from '../../bin/local/dynamodb-engines.js';
+import { devToken, type RunningServer, runServerToEnd, startServer } from './local-server.js';
+
+const run = promisify(execFile);
+const DEMO_CLIENT = '6a2f41a3-c54c-4ce8-b2d2-0324e1c32e22';
+const ADMIN_CLIENT = '00000000-0000-4000-8000-000000000001';
+const UNAUTHORIZED = {
+  code: 'UNAUTHORIZED',
+  message: 'You are unauthorized to access this resource.',
+  errors: { resource: ['you are unauthorized to access this resource.'] },
+};
+
+async function call(
+  server: RunningServer,
+  path: string,
+  {
+    method = 'PATCH',
+    token,
+    body,
+    headers = {},
+  }: { method?: string; token?: string; body?: string | object; headers?: Record<string, string> } = {},
+) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      ...(token && { Authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+}
+
+describe('npm start with the demo data', () => {
+  let server: RunningServer;
+  let token: string;
+
+  beforeAll(async () => {
+    [server, token] = await Promise.all([startServer(), devToken()]);
+  }, 60_000);
+  afterAll(async () => {
+    expect(await server?.stop()).toBe('stopped cleanly');
+  });
+
+  it('prints the URL first, then a token and a curl example', () => {
+    expect(server.lines[0]).toMatch(/^Listening on http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.lines).toContain('Bearer token (scope clients:manage:all, valid 1 h; more with npm run token):');
+    expect(
+      server.lines.some((line) => line.startsWith(`curl -sS -X PATCH '${server.url}/api/clients/${DEMO_CLIENT}'`)),
+    ).toBe(true);
+  });
+
+  it('runs the printed curl example as printed', async () => {
+    const curl = server.lines.find((line) => line.startsWith('curl ')) as string;
+
+    const { stdout } = await run('sh', ['-c', curl]);
+
+    expect(JSON.parse(stdout).data).toMatchObject({
+      id: DEMO_CLIENT,
+      name: 'Demo client (renamed)',
+      access_token_ttl: 1800,
+    });
+  });
+
+  it('accepts the token the server printed', async () => {
+    const printed =
+      server.lines[
+        server.lines.indexOf('Bearer token (scope clients:manage:all, valid 1 h; more with npm run token):') + 1
+      ];
+
+    expect((await call(server, `/api/clients/${DEMO_CLIENT}`, { token: printed, body: { client: {} } })).status).toBe(
+      200,
+    );
+  });
+
+  it('answers PUT with the whole client, as seeded and changed', async () => {
+    const response = await call(server, `/api/clients/${DEMO_CLIENT}`, {
+      method: 'PUT',
+      token,
+      body: { client: { redirect_uris: ['https://new.example.com/cb'], id_token_ttl: '600' } },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toMatch(/^"\d+"$/);
+    expect(response.json).toEqual({
+      data: {
+        id: DEMO_CLIENT,
+        public_client_id: null,
+        check_public_client_id: false,
+        trusted_authorities: '',
+        trusted_hosts: [],
+        name: expect.any(String),
+        secret: expect.stringMatching(/^[A-Za-z0-9]{86}$/),
+        confidential: true,
+        redirect_uris: ['https://new.example.com/cb'],
+        public_refresh_token: false,
+        public_revoke: false,
+        authorize_scope: false,
+        enforce_dpop: false,
+        enforce_tx_code: false,
+        access_token_ttl: expect.any(Number),
+        authorization_code_ttl: 600,
+        authorization_request_ttl: 300,
+        refresh_token_ttl: 2592000,
+        id_token_ttl: 600,
+        pkce: true,
+        public_key: expect.stringMatching(/^-----BEGIN PUBLIC KEY-----/),
+        key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' },
+        signatures_adapter: 'Elixir.Boruta.Internal.Signatures',
+        did: null,
+        identity_provider: { id: '8f6c2f54-3a6b-4c61-9b36-0c3c0f1c2a10', name: 'Main directory' },
+        authorized_scopes: [
+          { id: '0d3c9e1a-7b2f-4c5d-8e6f-9a0b1c2d3e4f', name: 'openid', public: true },
+          { id: '5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b', name: 'profile', public: true },
+          { id: '3a2b1c0d-9e8f-4a7b-9c6d-5e4f3a2b1c0d', name: 'orders:read', public: false },
+        ],
+        supported_grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+        id_token_signature_alg: 'RS512',
+        userinfo_signed_response_alg: null,
+        token_endpoint_jwt_auth_alg: 'HS256',
+        token_endpoint_auth_methods: ['client_secret_basic', 'client_secret_post'],
+        jwt_public_key: null,
+        response_mode: 'direct_post',
+      },
+    });
+  });
+
+  it('answers PATCH the same way', async () => {
+    const response = await call(server, `/api/clients/${DEMO_CLIENT}`, {
+      token,
+      body: { client: { public_revoke: '1' } },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json.data.public_revoke).toBe(true);
+  });
+
+  it.each([
+    ['no token', {}, 401, UNAUTHORIZED],
+    ['a garbage token', { token: 'garbage' }, 401, UNAUTHORIZED],
+  ])('answers %s with 401', async (_, options, status, body) => {
+    const response = await call(server, `/api/clients/${DEMO_CLIENT}`, { ...options, body: { client: {} } });
+
+    expect(response.status).toBe(status);
+    expect(response.json).toEqual(body);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+
+  it('answers an expired token with 401', async () => {
+    const expired = await devToken(['--expires-in', '-60']);
+
+    expect((await call(server, `/api/clients/${DEMO_CLIENT}`, { token: expired, body: { client: {} } })).json).toEqual(
+      UNAUTHORIZED,
+    );
+  });
+
+  it('answers a token without the scope with 403 insufficient_scope', async () => {
+    const reader = await devToken(['--scope', 'openid clients:manage', '--sub', 'reader']);
+
+    const response = await call(server, `/api/clients/${DEMO_CLIENT}`, { token: reader, body: { client: {} } });
+
+    expect(response.status).toBe(403);
+    expect(response.json).toEqual({
+      code: 'FORBIDDEN',
+      message: 'You are forbidden to access this resource.',
+      errors: { resource: ['you are forbidden to access this resource.'] },
+    });
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_scope", scope="clients:manage:all"',
+    );
+  });
+
+  it('answers 403 for the write-protected admin client', async () => {
+    expect(
+      (await call(server, `/api/clients/${ADMIN_CLIENT}`, { token, body: { client: { name: 'x' } } })).json,
+    ).toEqual({
+      code: 'FORBIDDEN',
+      message: 'The resource is write protected.',
+      errors: { resource: ['is write protected.'] },
+    });
+  });
+
+  it.each([
+    ['an unknown client', `/api/clients/00000000-0000-4000-8000-00000000abcd`, 'PATCH'],
+    ['an unknown route', '/api/unknown', 'PATCH'],
+    ['a method the route lacks', `/api/clients/${DEMO_CLIENT}`, 'DELETE'],
+  ])('answers 404 for %s', async (_, path, method) => {
+    const response = await call(server, path, { method, token, body: { client: { name: 'x' } } });
+
+    expect(response.status).toBe(404);
+    expect(response.json).toEqual({ code: 'NOT_FOUND', message: 'The requested resource could not be found.' });
+  });
+
+  it.each([
+    [
+      'a body that is not JSON',
+      { body: '{"client":' },
+      400,
+      {
+        code: 'BAD_REQUEST',
+        message: 'The request is malformed.',
+        errors: { resource: ['request body is not valid JSON'] },
+      },
+    ],
+    [
+      'a path id that is not a UUID',
+      { path: '/api/clients/not-a-uuid' },
+      400,
+      { code: 'BAD_REQUEST', message: 'The request is malformed.', errors: { client_id: ['is not a valid UUID'] } },
+    ],
+    [
+      'an Accept header without JSON',
+      { headers: { Accept: 'text/html' } },
+      406,
+      { code: 'NOT_ACCEPTABLE', message: 'This resource is only available as application/json.' },
+    ],
+    [
+      'a stale If-Match',
+      { headers: { 'If-Match': '"999"' } },
+      412,
+      { code: 'PRECONDITION_FAILED', message: 'The resource does not match the version given in If-Match.' },
+    ],
+    [
+      'a body over 100 KB',
+      { body: { client: { name: 'x'.repeat(110_000) } } },
+      413,
+      { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 102400 bytes.' },
+    ],
+    [
+      'a body that is not JSON by its Content-Type',
+      { headers: { 'Content-Type': 'text/plain' } },
+      415,
+      { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be application/json in UTF-8.' },
+    ],
+    [
+      'invalid fields',
+      { body: { client: { access_token_ttl: 0, redirect_uris: ['nope'] } } },
+      422,
+      {
+        code: 'UNPROCESSABLE_ENTITY',
+        message: 'Your request could not be processed.',
+        errors: { redirect_uris: ['`nope` is invalid'], access_token_ttl: ['is invalid'] },
+      },
+    ],
+  ] as const)('answers %s with %i', async (_, options, status, body) => {
+    const { path = `/api/clients/${DEMO_CLIENT}`, ...rest } = options as { path?: string };
+
+    const response = await call(server, path, { token, body: { client: { name: 'x' } }, ...rest });
+
+    expect(response.status).toBe(status);
+    expect(response.json).toEqual(body);
+  });
+});
+
+describe('npm start with a seed file and a data folder', () => {
+  let folder: string;
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'local-server-'));
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('serves what the seed file holds, and keeps changes across a restart', async () => {
+    const clientId = '11111111-2222-4333-8444-555555555555';
+    const seedFile = join(folder, 'seed.json');
+    await writeFile(
+      seedFile,
+      JSON.stringify({
+        identity_providers: [{ id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', name: 'Corporate' }],
+        scopes: [{ id: 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff', name: 'billing', public: false }],
+        clients: [
+          {
+            id: clientId,
+            name: 'Billing',
+            secret: 'seeded-secret',
+            identity_provider: { id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' },
+            authorized_scopes: [{ id: 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff' }],
+            access_token_ttl: 900,
+          },
+        ],
+      }),
+    );
+    const args = ['--seed', seedFile, '--data-dir', join(folder, 'data')];
+    const token = await devToken();
+
+    const first = await startServer(args);
+    const seeded = await call(first, `/api/clients/${clientId}`, { token, body: { client: { pkce: true } } });
+    expect(await first.stop()).toBe('stopped cleanly');
+    const second = await startServer(args);
+    const afterRestart = await call(second, `/api/clients/${clientId}`, { token, body: { client: {} } });
+    expect(await second.stop()).toBe('stopped cleanly');
+
+    expect(seeded.json.data).toMatchObject({
+      id: clientId,
+      name: 'Billing',
+      secret: 'seeded-secret',
+      access_token_ttl: 900,
+      pkce: true,
+      identity_provider: { id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', name: 'Corporate' },
+      authorized_scopes: [{ id: 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff', name: 'billing', public: false }],
+    });
+    expect(afterRestart.json).toEqual(seeded.json);
+    expect(afterRestart.headers.get('etag')).toBe(seeded.headers.get('etag'));
+  }, 60_000);
+
+  it('refuses an invalid seed, naming the item and the field', async () => {
+    const seedFile = join(folder, 'bad-seed.json');
+    await writeFile(
+      seedFile,
+      JSON.stringify({
+        identity_providers: [{ id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', name: 'Corporate' }],
+        clients: [{ identity_provider: { id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' }, id_token_ttl: 0 }],
+      }),
+    );
+
+    const result = await runServerToEnd(['--seed', seedFile, '--port', '0']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^error: .*bad-seed\.json: clients\[0\] \([0-9a-f-]{36}\): id_token_ttl is invalid$/,
+    );
+  });
+});
+
+describe('npm start refusing to start', () => {
+  it('names a bad flag in one line and exits 2', async () => {
+    const result = await runServerToEnd(['--colour', 'blue']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: Unknown option '--colour'/)]);
+  });
+
+  it('names a port in use in one line and exits 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+
+    const result = await runServerToEnd(['--port', String(port)]);
+    blocker.close();
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(`error: port ${port} on 127.0.0.1 is already in use`);
+  });
+});
+
+describe.runIf(javaAvailable() || process.env.CI)('npm start --engine dynamodb-local', () => {
+  it('serves the API on AWS DynamoDB Local and stops it on the way out', async () => {
+    const [server, token] = await Promise.all([startServer(['--engine', 'dynamodb-local']), devToken()]);
+
+    const response = await call(server, `/api/clients/${DEMO_CLIENT}`, {
+      token,
+      body: { client: { name: 'On Java' } },
+    });
+    const stopped = await server.stop();
+
+    expect(response.json.data.name).toBe('On Java');
+    expect(stopped).toBe('stopped cleanly');
+  }, 90_000);
+});
