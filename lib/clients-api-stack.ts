@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
+import { API_ROUTES, type ApiHandlerName } from './api-routes.js';
 import { ClientsTable } from './clients-table.js';
 import { CognitoTokenIssuer } from './cognito-token-issuer.js';
 
@@ -119,10 +120,12 @@ export class ClientsApiStack extends Stack {
     });
     new ApiErrorResponses(this, 'ErrorResponses', { api: this.api, requiredScope });
 
-    const client = this.api.root.addResource('api').addResource('clients').addResource('{client_id}');
-    const updateIntegration = new LambdaIntegration(updateClient);
-    client.addMethod('PUT', updateIntegration);
-    client.addMethod('PATCH', updateIntegration);
+    const integrations: Record<ApiHandlerName, LambdaIntegration> = {
+      'update-client': new LambdaIntegration(updateClient),
+    };
+    for (const route of API_ROUTES) {
+      this.api.root.resourceForPath(route.path).addMethod(route.method, integrations[route.handler]);
+    }
 
     Validations.of(this.api).acknowledge(
       {

@@ -4,13 +4,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
+import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
+import { API_ROUTES, type ApiHandlerName } from '../../lib/api-routes.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 import { createLocalGateway } from './api-gateway.js';
 import { DEV_ISSUER, loadDevIssuer, mintToken } from './dev-issuer.js';
 import { documentClientFor, type Engine, ensureTable, startDynalite, startDynamoDbLocal } from './dynamodb-engines.js';
+import { openApiDocument } from './openapi.js';
 import type { LocalServerOptions } from './options.js';
 import { readSeedFile, type Seed, writeSeed } from './seed.js';
 
@@ -58,6 +61,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       requiredScope,
       protectedClientIds,
     });
+    const handlers: Record<ApiHandlerName, LambdaHandler> = { 'update-client': updateClient };
     const authorizer = createScopeAuthorizer({
       verifier: verifierWithJwks({ issuer: DEV_ISSUER, jwks: issuer.jwks, scope: requiredScope }),
       logger: { info: () => {} },
@@ -66,10 +70,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       createLocalGateway({
         requiredScope,
         authorizer,
-        routes: [
-          { method: 'PUT', resource: '/api/clients/{client_id}', handler: updateClient },
-          { method: 'PATCH', resource: '/api/clients/{client_id}', handler: updateClient },
-        ],
+        publicDocuments: { '/api/openapi.json': openApiDocument },
+        routes: API_ROUTES.map((route) => ({
+          method: route.method,
+          resource: route.path,
+          handler: handlers[route.handler],
+        })),
       }),
     );
     await listen(server, options.port, options.host);

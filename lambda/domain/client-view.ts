@@ -1,41 +1,51 @@
+import * as v from 'valibot';
 import type { Client } from './client.js';
 
-/** The 33 keys of the client object, in the order of CONTRACT §3. */
-export const CLIENT_VIEW_KEYS = [
-  'id',
-  'public_client_id',
-  'check_public_client_id',
-  'trusted_authorities',
-  'trusted_hosts',
-  'name',
-  'secret',
-  'confidential',
-  'redirect_uris',
-  'public_refresh_token',
-  'public_revoke',
-  'authorize_scope',
-  'enforce_dpop',
-  'enforce_tx_code',
-  'access_token_ttl',
-  'authorization_code_ttl',
-  'authorization_request_ttl',
-  'refresh_token_ttl',
-  'id_token_ttl',
-  'pkce',
-  'public_key',
-  'key_pair_type',
-  'signatures_adapter',
-  'did',
-  'identity_provider',
-  'authorized_scopes',
-  'supported_grant_types',
-  'id_token_signature_alg',
-  'userinfo_signed_response_alg',
-  'token_endpoint_jwt_auth_alg',
-  'token_endpoint_auth_methods',
-  'jwt_public_key',
-  'response_mode',
-] as const satisfies readonly Exclude<keyof Client, 'private_key'>[];
+const nullableString = v.nullable(v.string());
+const nullableStringList = v.nullable(v.array(v.string()));
+
+/**
+ * The client object of every 200 (CONTRACT §3): exactly these 33 keys, in this order, null where
+ * unset. It also describes the response in the OpenAPI document.
+ */
+export const ClientViewSchema = v.strictObject({
+  id: v.string(),
+  public_client_id: nullableString,
+  check_public_client_id: v.boolean(),
+  trusted_authorities: v.string(),
+  trusted_hosts: v.array(v.string()),
+  name: nullableString,
+  secret: nullableString,
+  confidential: v.boolean(),
+  redirect_uris: v.array(v.string()),
+  public_refresh_token: v.boolean(),
+  public_revoke: v.boolean(),
+  authorize_scope: v.boolean(),
+  enforce_dpop: v.boolean(),
+  enforce_tx_code: v.boolean(),
+  access_token_ttl: v.number(),
+  authorization_code_ttl: v.number(),
+  authorization_request_ttl: v.number(),
+  refresh_token_ttl: v.number(),
+  id_token_ttl: v.number(),
+  pkce: v.boolean(),
+  public_key: nullableString,
+  key_pair_type: v.record(v.string(), v.unknown()),
+  signatures_adapter: v.string(),
+  did: nullableString,
+  identity_provider: v.strictObject({ id: nullableString, name: nullableString }),
+  authorized_scopes: v.array(v.strictObject({ id: v.string(), name: v.string(), public: v.boolean() })),
+  supported_grant_types: nullableStringList,
+  id_token_signature_alg: nullableString,
+  userinfo_signed_response_alg: nullableString,
+  token_endpoint_jwt_auth_alg: v.string(),
+  token_endpoint_auth_methods: v.array(v.string()),
+  jwt_public_key: nullableString,
+  response_mode: nullableString,
+});
+
+export const CLIENT_VIEW_KEYS = Object.keys(ClientViewSchema.entries) as (keyof typeof ClientViewSchema.entries &
+  Exclude<keyof Client, 'private_key'>)[];
 
 export type ClientView = { [key in (typeof CLIENT_VIEW_KEYS)[number]]: unknown };
 

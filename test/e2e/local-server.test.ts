@@ -134,6 +134,16 @@ describe('npm start with the demo data', () => {
     });
   });
 
+  it('serves its OpenAPI document without a token', async () => {
+    const response = await call(server, '/api/openapi.json', { method: 'GET' });
+
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({
+      openapi: '3.1.0',
+      paths: { '/api/clients/{client_id}': expect.any(Object) },
+    });
+  });
+
   it('answers PATCH the same way', async () => {
     const response = await call(server, `/api/clients/${DEMO_CLIENT}`, {
       token,

@@ -1,0 +1,156 @@
+import { type ConversionConfig, toJsonSchema } from '@valibot/to-json-schema';
+import * as v from 'valibot';
+import { CLIENT_FIELD_SCHEMAS } from '../../lambda/domain/client-fields.js';
+import { ClientViewSchema } from '../../lambda/domain/client-view.js';
+import { MAX_BODY_BYTES, REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
+import { API_ROUTES } from '../../lib/api-routes.js';
+
+/**
+ * The OpenAPI 3.1 description of the API, generated from the valibot schemas the functions
+ * validate with (request fields) and answer with (the client view), and from the route table
+ * the stack deploys. Served by the local server at /api/openapi.json; `npm run openapi` writes it.
+ */
+const CONVERSION: ConversionConfig = {
+  target: 'draft-2020-12',
+  errorMode: 'ignore',
+  overrideSchema: ({ valibotSchema }) => {
+    // The field schemas wrap their casts in `nonNullable` (null → "can't be blank") and check
+    // objects with `custom`: neither has a JSON Schema form of its own.
+    if (valibotSchema.type === 'non_nullable') {
+      return convert((valibotSchema as unknown as { wrapped: v.GenericSchema }).wrapped);
+    }
+    if (valibotSchema.type === 'custom') return { type: 'object' };
+    return undefined;
+  },
+};
+
+function convert(schema: v.GenericSchema): Record<string, unknown> {
+  const { $schema: _, ...jsonSchema } = toJsonSchema(schema, CONVERSION) as Record<string, unknown>;
+  return jsonSchema;
+}
+
+const ErrorBodySchema = v.object({
+  code: v.pipe(v.string(), v.description('The upper-snake HTTP reason phrase, e.g. UNPROCESSABLE_ENTITY')),
+  message: v.string(),
+  errors: v.optional(
+    v.pipe(
+      v.record(v.string(), v.array(v.string())),
+      v.description('Each failing field (or `resource`) to its distinct messages'),
+    ),
+  ),
+});
+
+const ERROR_RESPONSES: Record<string, string> = {
+  '400': 'Malformed request: body not JSON, no `client` object, a path id that is not a UUID, a bad `If-Match`',
+  '401': 'No valid bearer token',
+  '403': 'The token lacks the scope, or the client is write-protected',
+  '404': 'No client with that id (or no such route)',
+  '406': '`Accept` excludes application/json',
+  '409': 'Concurrent writers kept winning the race; retry',
+  '412': '`If-Match` does not name the stored version',
+  '413': `Body larger than ${MAX_BODY_BYTES} bytes`,
+  '415': 'Body is not application/json in UTF-8',
+  '422': 'Field rules failed: every failing field with all its messages',
+  '429': 'Throttled by API Gateway',
+  '500': 'Unexpected failure; the body names nothing internal',
+  '503': 'The store is unavailable; see `Retry-After`',
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  const fieldSchemas = Object.fromEntries(
+    Object.entries(CLIENT_FIELD_SCHEMAS).map(([field, schema]) => [field, convert(schema as v.GenericSchema)]),
+  );
+  const updateRequest = {
+    type: 'object',
+    required: ['client'],
+    properties: {
+      client: {
+        type: 'object',
+        description:
+          'Only the keys present change; unknown keys, `id`, `did`, `public_key` and `private_key` are ignored. Empty strings become the field default (or null).',
+        properties: {
+          ...fieldSchemas,
+          identity_provider: {
+            type: ['object', 'null'],
+            properties: { id: { type: ['string', 'null'], format: 'uuid' } },
+            description: 'Absent, null or without `id`: the link is kept',
+          },
+          authorized_scopes: {
+            type: ['array', 'null'],
+            items: {
+              type: 'object',
+              properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } },
+            },
+            description: 'By id, or by name (created when unknown). Absent keeps the scopes; [] or null clears them.',
+          },
+        },
+      },
+    },
+  };
+  const errorResponse = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of API_ROUTES) {
+    paths[route.path] ??= {
+      parameters: [{ name: 'client_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+    };
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+      operationId: route.operationId,
+      summary: route.summary,
+      parameters: [
+        {
+          name: 'If-Match',
+          in: 'header',
+          required: false,
+          schema: { type: 'string' },
+          description: 'An ETag of this client: write only if it is still current',
+        },
+      ],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/UpdateClientRequest' } } },
+      },
+      responses: {
+        '200': {
+          description: 'The client, as stored after the update',
+          headers: { ETag: { schema: { type: 'string' }, description: 'The version, for If-Match' } },
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ClientEnvelope' } } },
+        },
+        ...Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([status, text]) => [status, errorResponse(text)])),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Clients admin API',
+      version: '1.0.0',
+      description:
+        'Admin API for OAuth/OpenID Connect client registrations. Every route needs a bearer token with the required scope.',
+    },
+    security: [{ bearer: [REQUIRED_SCOPE_DEFAULT] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: `An access token whose space-separated \`scope\` claim holds \`${REQUIRED_SCOPE_DEFAULT}\``,
+        },
+      },
+      schemas: {
+        UpdateClientRequest: updateRequest,
+        Client: convert(ClientViewSchema),
+        ClientEnvelope: {
+          type: 'object',
+          required: ['data'],
+          properties: { data: { $ref: '#/components/schemas/Client' } },
+        },
+        Error: convert(ErrorBodySchema),
+      },
+    },
+  };
+}
