@@ -43,15 +43,41 @@ const boolean = v.union([
   ),
 ]);
 
-const stringArray = v.pipe(
-  v.array(v.string()),
-  v.transform((items) => items.filter((item) => !isBlankString(item))),
-);
+/**
+ * Caps on sizes (README "Limits"): generous for any real client, and low enough that no client
+ * the API writes can approach DynamoDB's 400 KB item limit.
+ */
+export const LIMITS = {
+  name: 255,
+  publicClientId: 255,
+  secret: 1024,
+  trustedAuthorities: 8192,
+  jwtPublicKey: 16384,
+  trustedHost: 255,
+  redirectUri: 2048,
+  listItems: 100,
+  vocabularyListItems: 20,
+  keyPairTypeBytes: 4096,
+} as const;
+
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `should be at most ${max} character(s)`));
+
+/** A list of strings without its blank entries, at most `maxItems` of them. */
+const stringList = (item: v.GenericSchema<unknown, string> = v.string(), maxItems: number = LIMITS.listItems) =>
+  v.pipe(
+    v.array(item),
+    v.transform((items) => items.filter((entry) => !isBlankString(entry))),
+    v.maxLength(maxItems, `should have at most ${maxItems} item(s)`),
+  );
 
 const signatureAlg = v.picklist(SIGNATURE_ALGS);
 
 const keyPairType = v.pipe(
   v.custom<Record<string, unknown>>(isPlainObject),
+  v.check(
+    (value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.keyPairTypeBytes,
+    `should be at most ${LIMITS.keyPairTypeBytes} bytes`,
+  ),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     for (const message of keyPairTypeMessages(dataset.value)) addIssue({ message });
@@ -61,7 +87,7 @@ const keyPairType = v.pipe(
 );
 
 const redirectUris = v.pipe(
-  stringArray,
+  stringList(text(LIMITS.redirectUri)),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     for (const uri of dataset.value) {
@@ -89,12 +115,12 @@ const nullable = <T extends v.GenericSchema>(schema: T, blankDefault: string | n
   blankAs(blankDefault, v.nullable(schema));
 
 export const CLIENT_FIELD_SCHEMAS = {
-  public_client_id: nullable(v.string()),
+  public_client_id: nullable(text(LIMITS.publicClientId)),
   check_public_client_id: required(boolean),
-  trusted_authorities: notNil(v.string(), ''),
-  trusted_hosts: notNil(stringArray),
-  name: nullable(v.string()),
-  secret: nullable(v.string()),
+  trusted_authorities: notNil(text(LIMITS.trustedAuthorities), ''),
+  trusted_hosts: notNil(stringList(text(LIMITS.trustedHost))),
+  name: nullable(text(LIMITS.name)),
+  secret: nullable(text(LIMITS.secret)),
   confidential: required(boolean),
   redirect_uris: required(redirectUris),
   public_refresh_token: required(boolean),
@@ -112,7 +138,7 @@ export const CLIENT_FIELD_SCHEMAS = {
   signatures_adapter: required(v.string(), INTERNAL_SIGNATURES_ADAPTER),
   supported_grant_types: nullable(
     v.pipe(
-      stringArray,
+      stringList(v.string(), LIMITS.vocabularyListItems),
       v.everyItem(
         (grantType) => (GRANT_TYPES as readonly string[]).includes(grantType),
         `must be part of ${GRANT_TYPES.join(', ')}`,
@@ -124,14 +150,14 @@ export const CLIENT_FIELD_SCHEMAS = {
   token_endpoint_jwt_auth_alg: required(v.picklist(TOKEN_ENDPOINT_JWT_AUTH_ALGS), 'HS256'),
   token_endpoint_auth_methods: required(
     v.pipe(
-      stringArray,
+      stringList(v.string(), LIMITS.vocabularyListItems),
       v.everyItem(
         (method) => (TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method),
         'has an invalid entry',
       ),
     ),
   ),
-  jwt_public_key: nullable(v.string()),
+  jwt_public_key: nullable(text(LIMITS.jwtPublicKey)),
   response_mode: nullable(v.picklist(RESPONSE_MODES), 'direct_post'),
 } satisfies { [field in keyof Client]?: v.GenericSchema };
 

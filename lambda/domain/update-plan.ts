@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import type { Client, IdentityProviderLink, ScopeLink } from './client.js';
-import { CLIENT_FIELD_SCHEMAS, type ClientFieldChanges, INVALID } from './client-fields.js';
+import { CLIENT_FIELD_SCHEMAS, type ClientFieldChanges, INVALID, LIMITS } from './client-fields.js';
 import { FieldErrorCollector, type FieldErrors } from './field-errors.js';
+import { attributeSize, itemSize, MAX_ITEM_BYTES } from './item-size.js';
 import { checkSignatureConsistency } from './signature-consistency.js';
 import type { ScopeReference, UpdateRequest } from './update-request.js';
 
@@ -63,13 +64,32 @@ export function planUpdate(request: UpdateRequest, stored: Client, lookups: Upda
   }
 
   if (request.scopes !== undefined) {
+    if (request.scopes.length > LIMITS.listItems) {
+      return { status: 'invalid', errors: { authorized_scopes: [`should have at most ${LIMITS.listItems} item(s)`] } };
+    }
     const missing = unique(
       request.scopes.flatMap((scope) => ('name' in scope && !lookups.scopesByName.has(scope.name) ? [scope.name] : [])),
     );
     if (missing.length > 0) return { status: 'needs-scopes', names: missing };
     patch.authorized_scopes = resolveScopes(request.scopes, lookups);
   }
+  const tooLarge = fieldThatOverflowsTheItem(stored, patch);
+  if (tooLarge) return { status: 'invalid', errors: { [tooLarge]: [ITEM_TOO_LARGE] } };
   return { status: 'ready', patch };
+}
+
+const ITEM_TOO_LARGE = 'would make the client larger than the 400 KB a stored item may hold';
+// Room for the item's keys and version, which the domain does not see.
+const KEY_AND_VERSION_BYTES = 1024;
+
+/**
+ * The caps keep clients written through the API small; one imported with large values could
+ * still cross DynamoDB's limit. Then the largest attribute the update sets is to blame.
+ */
+function fieldThatOverflowsTheItem(stored: Client, patch: ClientPatch): string | undefined {
+  if (itemSize(applyPatch(stored, patch)) + KEY_AND_VERSION_BYTES <= MAX_ITEM_BYTES) return undefined;
+  const sizes = Object.entries(patch).map(([field, value]) => [field, attributeSize(value)] as const);
+  return sizes.sort((first, second) => second[1] - first[1])[0]?.[0];
 }
 
 function resolveScopes(references: ScopeReference[], lookups: UpdateLookups): ScopeLink[] {

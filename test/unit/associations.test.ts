@@ -107,6 +107,14 @@ describe('authorized_scopes', () => {
     });
   });
 
+  it('caps the list at 100 items', () => {
+    const scopes = Array.from({ length: 101 }, (_, index) => ({ name: `scope:${index}` }));
+
+    expect(errorsOf({ authorized_scopes: scopes }, storedClient(), LOOKUPS)).toEqual({
+      authorized_scopes: ['should have at most 100 item(s)'],
+    });
+  });
+
   it('asks for the scopes to create when a name is unknown, once per name', () => {
     expect(
       plan(

@@ -459,3 +459,55 @@ describe('signature consistency', () => {
     expect(errorsOf({ signatures_adapter: null })).toEqual({ signatures_adapter: ["can't be blank"] });
   });
 });
+
+describe('limits', () => {
+  it.each([
+    ['name', 255],
+    ['public_client_id', 255],
+    ['secret', 1024],
+    ['trusted_authorities', 8192],
+    ['jwt_public_key', 16384],
+  ])('caps %s at %i characters', (field, max) => {
+    expect(patchOf({ [field]: 'a'.repeat(max) })).toEqual({ [field]: 'a'.repeat(max) });
+    expect(errorsOf({ [field]: 'a'.repeat(max + 1) })).toEqual({ [field]: [`should be at most ${max} character(s)`] });
+  });
+
+  it.each([
+    ['redirect_uris', (index: number) => `https://app${index}.example.com/cb`, 100],
+    ['trusted_hosts', (index: number) => `host${index}.example.com`, 100],
+    ['supported_grant_types', () => 'password', 20],
+    ['token_endpoint_auth_methods', () => 'client_secret_post', 20],
+  ])('caps %s at %i entries', (field, entry, max) => {
+    const full = Array.from({ length: max }, (_, index) => entry(index));
+    expect(patchOf({ [field]: full })).toEqual({ [field]: full });
+    expect(errorsOf({ [field]: [...full, entry(max)] })).toEqual({ [field]: [`should have at most ${max} item(s)`] });
+  });
+
+  it('caps each redirect URI at 2048 characters and each trusted host at 255', () => {
+    expect(
+      errorsOf({
+        redirect_uris: [`https://a.example.com/${'p'.repeat(2048)}`],
+        trusted_hosts: [`${'h'.repeat(256)}`],
+      }),
+    ).toEqual({
+      redirect_uris: ['should be at most 2048 character(s)'],
+      trusted_hosts: ['should be at most 255 character(s)'],
+    });
+  });
+
+  it('caps key_pair_type at 4096 bytes of JSON', () => {
+    expect(errorsOf({ key_pair_type: { type: 'rsa', modulus_size: '2048', note: 'n'.repeat(4096) } })).toEqual({
+      key_pair_type: ['should be at most 4096 bytes'],
+    });
+  });
+
+  it('answers 422 naming the largest field when an update would push an imported client past 400 KB', () => {
+    const imported = storedClient({ jwt_public_key: 'k'.repeat(380 * 1024) });
+    const uris = Array.from({ length: 100 }, (_, index) => `https://app${index}.example.com/${'p'.repeat(200)}`);
+
+    expect(errorsOf({ redirect_uris: uris, name: 'small' }, imported)).toEqual({
+      redirect_uris: ['would make the client larger than the 400 KB a stored item may hold'],
+    });
+    expect(patchOf({ name: 'small' }, imported)).toEqual({ name: 'small' });
+  });
+});
