@@ -21,8 +21,10 @@ try {
     console.log('Stopped: server closed, engine stopped.');
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: a signal sent to the process group arrives twice (tsx relays it too), and
+  // the second must not kill the process halfway through stopping the engine.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
   process.exit(error instanceof UsageError ? 2 : 1);

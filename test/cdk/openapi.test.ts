@@ -14,7 +14,7 @@ function stackRoutes(): string[] {
   const pathOf = (ref: unknown): string => {
     const logicalId = (ref as { Ref?: string }).Ref;
     const resource = logicalId ? resources[logicalId] : undefined;
-    if (!resource || resource.Type !== 'AWS::ApiGateway::Resource') return '';
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') return '';
     return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
   };
   return Object.values(resources)
