@@ -185,6 +185,67 @@ describe.each(engines)('update on %s', (_, startEngine) => {
     expect(await storedItem()).toMatchObject({ ...Object.assign({}, ...changes), version: 1 + changes.length });
   });
 
+  it('loses none of 50 concurrent updates: the item is their serial application in version order', async () => {
+    const fields: [string, (round: number) => unknown][] = [
+      ['name', (round) => `name ${round}`],
+      ['secret', (round) => `secret-${round}`],
+      ['public_client_id', (round) => `public-${round}`],
+      ['jwt_public_key', (round) => `jwk-${round}`],
+      ['trusted_authorities', (round) => `https://ca${round}.example.com`],
+      ['trusted_hosts', (round) => [`host${round}.example.com`]],
+      ['redirect_uris', (round) => [`https://app${round}.example.com/cb`]],
+      ['confidential', (round) => round === 1],
+      ['check_public_client_id', (round) => round === 1],
+      ['public_refresh_token', (round) => round === 1],
+      ['public_revoke', (round) => round === 1],
+      ['authorize_scope', (round) => round === 1],
+      ['enforce_dpop', (round) => round === 1],
+      ['enforce_tx_code', (round) => round === 1],
+      ['pkce', (round) => round === 1],
+      ['access_token_ttl', (round) => 100 + round],
+      ['authorization_code_ttl', (round) => 200 + round],
+      ['authorization_request_ttl', (round) => 100 + round],
+      ['refresh_token_ttl', (round) => 400 + round],
+      ['id_token_ttl', (round) => 500 + round],
+      ['response_mode', (round) => (round === 1 ? 'post' : 'direct_post')],
+      ['token_endpoint_jwt_auth_alg', (round) => (round === 1 ? 'RS256' : 'HS512')],
+      ['token_endpoint_auth_methods', (round) => (round === 1 ? ['private_key_jwt'] : ['client_secret_jwt'])],
+      ['supported_grant_types', (round) => (round === 1 ? ['password'] : ['implicit'])],
+      ['userinfo_signed_response_alg', (round) => (round === 1 ? 'RS256' : 'HS256')],
+    ];
+    const changes = [0, 1].flatMap((round) => fields.map(([field, value]) => ({ [field]: value(round) })));
+
+    const responses = await Promise.all(changes.map((client) => update({ body: { client } })));
+
+    expect(responses.map((response) => response.status)).toEqual(changes.map(() => 200));
+    const byVersion = responses
+      .map((response, index) => ({
+        version: Number(JSON.parse(response.headers.ETag as string)),
+        change: changes[index],
+      }))
+      .sort((first, second) => first.version - second.version);
+    expect(byVersion.map(({ version }) => version)).toEqual(changes.map((_, index) => index + 2));
+    expect(await storedItem()).toMatchObject({
+      ...Object.assign({}, ...byVersion.map(({ change }) => change)),
+      version: 51,
+    });
+  });
+
+  it('answers 422 naming the field, and writes nothing, when an update would push an imported client past 400 KB', async () => {
+    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(380 * 1024) }));
+    const before = await storedItem();
+    const uris = Array.from({ length: 100 }, (_, index) => `https://app${index}.example.com/${'p'.repeat(200)}`);
+
+    const response = await update({ body: { client: { redirect_uris: uris } } });
+
+    expect(response.json).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { redirect_uris: ['would make the client larger than the 400 KB a stored item may hold'] },
+    });
+    expect(await storedItem()).toEqual(before);
+  });
+
   it('answers 412 when If-Match names another version, and writes nothing', async () => {
     await update({ body: { client: { name: 'first' } } });
     const before = await storedItem();
@@ -202,20 +263,23 @@ describe.each(engines)('update on %s', (_, startEngine) => {
     expect(await storedItem()).toMatchObject({ name: 'current', version: 3 });
   });
 
-  it('lets exactly one of several updates with the same If-Match win', async () => {
+  it('lets exactly one of 50 updates with the same If-Match win', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, index) =>
+      Array.from({ length: 50 }, (_, index) =>
         update({ headers: { 'If-Match': '"1"' }, body: { client: { name: `writer ${index}` } } }),
       ),
     );
 
     const statuses = responses.map((response) => response.status).sort();
-    expect(statuses).toEqual([200, ...Array(9).fill(412)]);
+    expect(statuses).toEqual([200, ...Array(49).fill(412)]);
     expect((await storedItem())?.version).toBe(2);
   });
 
   it('creates one scope when concurrent updates create the same name', async () => {
-    const clientIds = Array.from({ length: 8 }, (_, index) => `00000000-0000-4000-8000-00000000001${index}`);
+    const clientIds = Array.from(
+      { length: 20 },
+      (_, index) => `00000000-0000-4000-8000-0000000001${String(index).padStart(2, '0')}`,
+    );
     await Promise.all(clientIds.map((id) => store.putClient(storedClient({ id }))));
 
     const responses = await Promise.all(
