@@ -20,12 +20,15 @@ const ENVIRONMENT = {
 };
 
 /** Starts the local server exactly as `npm start` does, on a free port, and waits for its URL. */
-export async function startServer(args: string[] = []): Promise<RunningServer> {
+export async function startServer(
+  args: string[] = [],
+  environment: Record<string, string> = {},
+): Promise<RunningServer & { stderr: string[] }> {
   // A process group of its own, signalled whole as a terminal's Ctrl-C does: npm's `sh -c`
   // does not pass a signal sent to npm alone on to the server.
   const child = spawn('npm', ['--silent', 'start', '--', '--port', '0', ...args], {
     cwd: PROJECT_ROOT,
-    env: ENVIRONMENT,
+    env: { ...ENVIRONMENT, ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -47,6 +50,7 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
   return {
     url,
     lines,
+    stderr,
     process: child,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
