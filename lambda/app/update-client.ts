@@ -23,9 +23,9 @@ export interface UpdateClientOptions {
   retryBaseDelayMs?: number;
 }
 
-const DEFAULT_MAX_WRITE_ATTEMPTS = 25;
+const DEFAULT_MAX_WRITE_ATTEMPTS = 50;
 const DEFAULT_RETRY_BASE_DELAY_MS = 5;
-const MAX_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 50;
 
 /**
  * Update a client (CONTRACT §4): one consistent read of the client and what the request refers

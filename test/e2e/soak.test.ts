@@ -1,0 +1,16 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../lib/function-bundling.js';
+
+const run = promisify(execFile);
+
+it('npm run soak drives the local server and finds no lost update and no 5xx', async () => {
+  const { stdout } = await run('npm', ['--silent', 'run', 'soak', '--', '--duration', '2', '--connections', '8'], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
+
+  expect(stdout).toMatch(/^\| \d+ \| \d+ \| \d+ \| \d+ \| [1-9]\d* \|/m);
+  expect(stdout.trim().split('\n').at(-1)).toBe('Verdict: 0 lost updates, 0 5xx, 0 connection errors: PASS');
+}, 60_000);
