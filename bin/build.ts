@@ -16,6 +16,7 @@ export async function buildFunctions(outDir = join(PROJECT_ROOT, 'dist')): Promi
       await build({
         ...FUNCTION_BUNDLING,
         mainFields: [...FUNCTION_BUNDLING.mainFields],
+        absWorkingDir: PROJECT_ROOT,
         entryPoints: [join(HANDLERS_DIR, file)],
         outfile,
         bundle: true,

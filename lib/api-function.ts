@@ -66,7 +66,12 @@ export class ApiFunction extends Construct {
         mainFields: [...FUNCTION_BUNDLING.mainFields],
         bundleAwsSDK: true,
         externalModules: [],
-        esbuildArgs: { '--legal-comments': FUNCTION_BUNDLING.legalComments },
+        esbuildArgs: {
+          '--legal-comments': FUNCTION_BUNDLING.legalComments,
+          ...Object.fromEntries(
+            Object.entries(FUNCTION_BUNDLING.alias).map(([module, replacement]) => [`--alias:${module}`, replacement]),
+          ),
+        },
       },
     });
   }

@@ -20,4 +20,6 @@ export const FUNCTION_BUNDLING = {
   // Module-first resolution: the SDK's ESM builds, and no `require` of node built-ins at run time.
   mainFields: ['module', 'main'],
   legalComments: 'none',
+  // Lambda gives functions their credentials in the environment: see lambda/store/lambda-credentials.ts.
+  alias: { '@aws-sdk/credential-provider-node': './lambda/store/lambda-credentials.ts' },
 } as const;

@@ -48,6 +48,13 @@ describe('the deployed bundles', () => {
     expect(stdout).toBe('function');
   });
 
+  it('leaves the credential chain Lambda does not need out of the update function', async () => {
+    const bundle = await readFile(join(assetDirs['update-client'] as string, 'index.mjs'), 'utf8');
+
+    expect(bundle).not.toContain('AssumeRoleWithWebIdentity');
+    expect(bundle.length).toBeLessThan(300 * 1024);
+  });
+
   it('keeps the AWS SDK out of the authorizer and inside the update function', async () => {
     const sdkMarker = 'aws-sdk-js';
     const read = (name: string) => readFile(join(assetDirs[name] as string, 'index.mjs'), 'utf8');
