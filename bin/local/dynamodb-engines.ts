@@ -8,6 +8,7 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
@@ -101,7 +102,7 @@ async function waitUntilReady(engine: Engine, java: ChildProcess): Promise<void>
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -124,22 +125,26 @@ export function documentClientFor(endpoint: string, { local = true } = {}): Dyna
   });
 }
 
-/** Creates the table from the stack's definition unless it exists; tells which happened. */
+/**
+ * Creates the table from the stack's definition unless it exists, and waits until it is
+ * active (DynamoDB and the dynalite CLI take a moment); tells which happened.
+ */
 export async function ensureTable(
   documents: DynamoDBDocumentClient,
   tableName: string,
 ): Promise<'created' | 'existing'> {
+  let outcome: 'created' | 'existing' = 'existing';
   try {
     await documents.send(new DescribeTableCommand({ TableName: tableName }));
-    return 'existing';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
+    try {
+      await documents.send(new CreateTableCommand(createTableInput(tableName)));
+      outcome = 'created';
+    } catch (createError) {
+      if (!(createError instanceof ResourceInUseException)) throw createError;
+    }
   }
-  try {
-    await documents.send(new CreateTableCommand(createTableInput(tableName)));
-    return 'created';
-  } catch (error) {
-    if (error instanceof ResourceInUseException) return 'existing';
-    throw error;
-  }
+  await waitUntilTableExists({ client: documents, maxWaitTime: 120, minDelay: 1 }, { TableName: tableName });
+  return outcome;
 }

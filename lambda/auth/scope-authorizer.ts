@@ -1,10 +1,11 @@
-import { JwtInvalidScopeError } from 'aws-jwt-verify/error';
+import { JwksNotAvailableInCacheError, JwtInvalidScopeError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 
 /** What the authorizer needs of aws-jwt-verify's verifiers (JwtVerifier, CognitoJwtVerifier). */
 export interface TokenVerifier {
   verify(token: string): Promise<JwtPayload>;
+  verifySync(token: string): JwtPayload;
 }
 
 /** Console or a Powertools Logger: the authorizer logs why it rejects a token, never the token. */
@@ -14,7 +15,7 @@ export interface AuthorizerLog {
 
 /** API Gateway answers 401 (gateway response UNAUTHORIZED) when a token authorizer throws this. */
 const UNAUTHORIZED = 'Unauthorized';
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const BEARER = 'bearer ';
 
 /**
  * The scope authorizer of the REST API (a TOKEN authorizer on the Authorization header):
@@ -28,13 +29,13 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  */
 export function createScopeAuthorizer({ verifier, logger }: { verifier: TokenVerifier; logger: AuthorizerLog }) {
   return async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-    const token = BEARER.exec(event.authorizationToken ?? '')?.[1];
+    const token = bearerToken(event.authorizationToken ?? '');
     if (!token) {
       logger.info('token rejected', { reason: 'no bearer token' });
       throw new Error(UNAUTHORIZED);
     }
     try {
-      const payload = await verifier.verify(token);
+      const payload = await verifyToken(verifier, token);
       return policy('Allow', event.methodArn, payload);
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'unknown';
@@ -43,6 +44,28 @@ export function createScopeAuthorizer({ verifier, logger }: { verifier: TokenVer
       throw new Error(UNAUTHORIZED);
     }
   };
+}
+
+/** The token of a `Bearer` header (scheme in any case); the verifier judges the token itself. */
+function bearerToken(header: string): string | undefined {
+  if (header.slice(0, BEARER.length).toLowerCase() !== BEARER) return undefined;
+  const token = header.slice(BEARER.length).trim();
+  return token.length > 0 && !token.includes(' ') ? token : undefined;
+}
+
+/**
+ * Synchronously against the cached keys (most requests: no promise chain in the library), else
+ * asynchronously, which downloads the JWKS on a container's first request or for a new `kid`.
+ */
+function verifyToken(verifier: TokenVerifier, token: string): JwtPayload | Promise<JwtPayload> {
+  try {
+    return verifier.verifySync(token);
+  } catch (error) {
+    if (error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError) {
+      return verifier.verify(token);
+    }
+    throw error;
+  }
 }
 
 function policy(effect: 'Allow' | 'Deny', methodArn: string, payload?: JwtPayload): APIGatewayAuthorizerResult {
@@ -65,6 +88,6 @@ function policy(effect: 'Allow' | 'Deny', methodArn: string, payload?: JwtPayloa
 
 /** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<method>/<path>` → `.../<api>/<stage>/*`. */
 function wholeApi(methodArn: string): string {
-  const [apiArn, stage] = methodArn.split('/');
-  return `${apiArn}/${stage}/*`;
+  const endOfStage = methodArn.indexOf('/', methodArn.indexOf('/') + 1);
+  return `${endOfStage === -1 ? methodArn : methodArn.slice(0, endOfStage)}/*`;
 }

@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { buildFunctions } from '../build.js';
+import { median, round } from './stats.js';
+
+export interface BundleFigures {
+  name: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  containsSdk: boolean;
+}
+
+/** Builds the bundles as the stack deploys them and measures them. */
+export async function measureBundles(outDir: string): Promise<BundleFigures[]> {
+  const files = await buildFunctions(outDir);
+  return Promise.all(
+    files.map(async (file) => {
+      const content = await readFile(file);
+      return {
+        name: file.split('/').at(-2) as string,
+        file,
+        bytes: content.length,
+        gzipBytes: gzipSync(content).length,
+        containsSdk: content.includes('aws-sdk-js'),
+      };
+    }),
+  );
+}
+
+const ENVIRONMENT: Record<string, Record<string, string>> = {
+  'update-client': { TABLE_NAME: 'bench', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+  authorizer: { JWT_ISSUER: 'https://issuer.example.com/' },
+};
+
+export interface ColdStartFigures {
+  bareNodeMs: number;
+  bundles: { name: string; medianMs: number; overheadMs: number; ratio: number }[];
+}
+
+/**
+ * Median wall time of fresh Node processes that load a bundle (module scope included), beside
+ * bare `node -e 0` in the same run, interleaved so that machine noise hits both alike.
+ */
+export function measureColdStarts(bundles: BundleFigures[], runs: number): ColdStartFigures {
+  const time = (args: string[], env: Record<string, string>) => {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, {
+      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      stdio: 'ignore',
+    });
+    if (result.status !== 0) throw new Error(`cold start failed: ${args.join(' ')}`);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const bare: number[] = [];
+  const loads = new Map<string, number[]>(bundles.map((bundle) => [bundle.name, []]));
+  for (let run = 0; run < runs; run += 1) {
+    bare.push(time(['-e', '0'], {}));
+    for (const bundle of bundles) {
+      const script = `await import(${JSON.stringify(bundle.file)})`;
+      loads.get(bundle.name)?.push(time(['--input-type=module', '-e', script], ENVIRONMENT[bundle.name] ?? {}));
+    }
+  }
+  const bareNodeMs = median(bare);
+  return {
+    bareNodeMs: round(bareNodeMs),
+    bundles: bundles.map(({ name }) => {
+      const medianMs = median(loads.get(name) ?? []);
+      return {
+        name,
+        medianMs: round(medianMs),
+        overheadMs: round(medianMs - bareNodeMs),
+        ratio: round(medianMs / bareNodeMs, 2),
+      };
+    }),
+  };
+}
