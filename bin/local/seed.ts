@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
 import type { Client, IdentityProviderLink, ScopeLink } from '../../lambda/domain/client.js';
-import { clientWithDefaults, generateClientSecret, generateRsaKeyPair } from '../../lambda/domain/client-defaults.js';
+import {
+  clientWithDefaults,
+  DEFAULT_KEY_PAIR_TYPE,
+  generateClientSecret,
+} from '../../lambda/domain/client-defaults.js';
 import { isPlainObject } from '../../lambda/domain/client-fields.js';
+import { generateKeyPairFor } from '../../lambda/domain/key-pairs.js';
 import { applyPatch, planUpdate, type UpdateLookups } from '../../lambda/domain/update-plan.js';
 import { parseUpdateRequest } from '../../lambda/domain/update-request.js';
 import { canonicalUuid } from '../../lambda/domain/uuid.js';
@@ -97,19 +102,18 @@ async function buildClient(fields: Record<string, unknown>, lookups: UpdateLooku
   if ((fields.public_key === undefined) !== (fields.private_key === undefined)) {
     fail('private_key', 'and public_key go together');
   }
-  const keyType = isPlainObject(fields.key_pair_type) ? fields.key_pair_type : { type: 'rsa' };
-  if (fields.public_key === undefined && keyType.type !== 'rsa') {
-    fail('key_pair_type', 'other than rsa needs its public_key and private_key in the seed');
-  }
+  const keyPairType = isPlainObject(fields.key_pair_type) ? fields.key_pair_type : DEFAULT_KEY_PAIR_TYPE;
+  // A key type that cannot make keys is reported by the field rules below, or else as upstream does.
+  const keyPair =
+    fields.public_key !== undefined
+      ? { publicKey: fields.public_key as string, privateKey: fields.private_key as string }
+      : await generateKeyPairFor(keyPairType);
 
   const base = clientWithDefaults({
     id,
     identityProvider,
     secret: (fields.secret as string | undefined) ?? generateClientSecret(),
-    keyPair:
-      fields.public_key !== undefined
-        ? { publicKey: fields.public_key as string, privateKey: fields.private_key as string }
-        : await generateRsaKeyPair(Number(keyType.modulus_size ?? 2048) || 2048),
+    keyPair: keyPair ?? { publicKey: '', privateKey: '' },
   });
   const parsed = parseUpdateRequest({ client: fields });
   if (!parsed.ok) {
@@ -123,6 +127,7 @@ async function buildClient(fields: Record<string, unknown>, lookups: UpdateLooku
     const details = Object.entries(plan.errors).map(([field, messages]) => `${field} ${messages.join(', ')}`);
     throw new SeedError(`${named}: ${details.join('; ')}`);
   }
+  if (!keyPair) fail('private_key', 'private_key_type is invalid');
   return { ...applyPatch(base, plan.patch), did: (fields.did as string | undefined) ?? null };
 }
 

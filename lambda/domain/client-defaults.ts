@@ -1,10 +1,9 @@
-import { generateKeyPair, randomInt, randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
+import { randomInt, randomUUID } from 'node:crypto';
 import { type Client, type IdentityProviderLink, INTERNAL_SIGNATURES_ADAPTER, TTL_MAXIMUMS } from './client.js';
+import { generateKeyPairFor, type PemKeyPair } from './key-pairs.js';
 
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SECRET_LENGTH = 86;
-const generateKeyPairAsync = promisify(generateKeyPair);
 
 /** 86 characters of [A-Za-z0-9] from the CSPRNG; `randomInt` draws without modulo bias. */
 export function generateClientSecret(): string {
@@ -13,26 +12,14 @@ export function generateClientSecret(): string {
   return secret;
 }
 
-export interface PemKeyPair {
-  publicKey: string;
-  privateKey: string;
-}
-
-export async function generateRsaKeyPair(modulusLength = 2048, publicExponent = 65537): Promise<PemKeyPair> {
-  return generateKeyPairAsync('rsa', {
-    modulusLength,
-    publicExponent,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
+export const DEFAULT_KEY_PAIR_TYPE = { type: 'rsa', modulus_size: '2048', exponent_size: '65537' } as const;
 
 /** A new client with the create defaults of CONTRACT §5 and a fresh RSA-2048 key pair. */
 export async function newClient(identityProvider: IdentityProviderLink, id: string = randomUUID()): Promise<Client> {
   return clientWithDefaults({
     id,
     identityProvider,
-    keyPair: await generateRsaKeyPair(),
+    keyPair: (await generateKeyPairFor(DEFAULT_KEY_PAIR_TYPE)) as PemKeyPair,
     secret: generateClientSecret(),
   });
 }
@@ -72,7 +59,7 @@ export function clientWithDefaults({
     pkce: false,
     public_key: keyPair.publicKey,
     private_key: keyPair.privateKey,
-    key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' },
+    key_pair_type: { ...DEFAULT_KEY_PAIR_TYPE },
     signatures_adapter: INTERNAL_SIGNATURES_ADAPTER,
     did: null,
     identity_provider: identityProvider,

@@ -20,7 +20,7 @@ import {
   type UpdateReads,
   type UpdateReferences,
 } from './client-store.js';
-import { PARTITION_KEY, SORT_KEY } from './table-definition.js';
+import { PARTITION_KEY, type SORT_KEY } from './table-definition.js';
 
 type Item = Record<string, unknown>;
 type Key = Record<typeof PARTITION_KEY | typeof SORT_KEY, string>;
@@ -30,13 +30,17 @@ const IDENTITY_PROVIDER = 'IDENTITY_PROVIDER';
 const SCOPE = 'SCOPE';
 const SCOPE_NAME = 'SCOPE_NAME';
 
-/** Item keys: `pk` = `<KIND>#<id or name>`, `sk` = `<KIND>` (room for related items later). */
+/**
+ * Item keys: `pk` = the kind, `sk` = the id (or name). One partition per kind lets the list of
+ * clients be a strongly consistent Query in id order; DynamoDB splits a busy partition by sort
+ * key, and an admin API writes little.
+ */
 export const itemKeys = {
-  client: (id: string): Key => ({ pk: `${CLIENT}#${id}`, sk: CLIENT }),
-  identityProvider: (id: string): Key => ({ pk: `${IDENTITY_PROVIDER}#${id}`, sk: IDENTITY_PROVIDER }),
-  scope: (id: string): Key => ({ pk: `${SCOPE}#${id}`, sk: SCOPE }),
+  client: (id: string): Key => ({ pk: CLIENT, sk: id }),
+  identityProvider: (id: string): Key => ({ pk: IDENTITY_PROVIDER, sk: id }),
+  scope: (id: string): Key => ({ pk: SCOPE, sk: id }),
   /** Scope names are unique: this item is the lock that makes creation by name race-free. */
-  scopeName: (name: string): Key => ({ pk: `${SCOPE_NAME}#${name}`, sk: SCOPE_NAME }),
+  scopeName: (name: string): Key => ({ pk: SCOPE_NAME, sk: name }),
 };
 
 const BATCH_GET_LIMIT = 100;
@@ -61,7 +65,7 @@ export class DynamoDbClientStore implements ClientStore {
     const scopesByName = new Map<string, ScopeLink>();
     let client: VersionedClient | undefined;
     for (const item of items) {
-      switch (item[SORT_KEY]) {
+      switch (item[PARTITION_KEY]) {
         case CLIENT:
           client = toVersionedClient(item);
           break;
@@ -189,7 +193,7 @@ export class DynamoDbClientStore implements ClientStore {
   }
 
   private async batchGet(keys: Key[]): Promise<Item[]> {
-    const unique = [...new Map(keys.map((key) => [key.pk, key])).values()];
+    const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
     const chunks: Key[][] = [];
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
       chunks.push(unique.slice(start, start + BATCH_GET_LIMIT));
