@@ -1,4 +1,8 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { REQUIRED_SCOPE_DEFAULT } from './http/http-error.js';
+import type { RouteOptions } from './routes/client-routes.js';
+import { createDocumentClient } from './store/document-client.js';
+import { DynamoDbClientStore } from './store/dynamodb-client-store.js';
 
 export interface RuntimeConfig {
   tableName: string;
@@ -19,5 +23,16 @@ export function runtimeConfig(environment: NodeJS.ProcessEnv = process.env): Run
     tableName,
     requiredScope: environment.REQUIRED_SCOPE || REQUIRED_SCOPE_DEFAULT,
     protectedClientIds: (environment.PROTECTED_CLIENT_IDS ?? '').split(/[\s,]+/).filter(Boolean),
+  };
+}
+
+/** What a client route needs, built once per container from the environment. */
+export function routeOptionsFromEnvironment(): RouteOptions {
+  const config = runtimeConfig();
+  return {
+    store: new DynamoDbClientStore(createDocumentClient(), config.tableName),
+    logger: new Logger({ serviceName: 'clients-api' }),
+    requiredScope: config.requiredScope,
+    protectedClientIds: config.protectedClientIds,
   };
 }

@@ -10,6 +10,7 @@ import {
   RestApi,
   TokenAuthorizer,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
@@ -44,6 +45,44 @@ export interface ClientsApiStackProps extends StackProps {
 
 const STAGE = 'v1';
 
+/** Each client function: what it does and exactly the DynamoDB actions its code sends. */
+const CLIENT_FUNCTIONS: Record<
+  ApiHandlerName,
+  { id: string; description: string; actions: string[]; memorySize?: number; timeout?: Duration }
+> = {
+  'list-clients': { id: 'ListClients', description: 'GET /api/clients', actions: ['Query'] },
+  'get-client': { id: 'GetClient', description: 'GET /api/clients/{client_id}', actions: ['GetItem'] },
+  'create-client': {
+    id: 'CreateClient',
+    description: 'POST /api/clients',
+    // DeleteItem: the loser of a race to create a scope name removes its own scope item.
+    actions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem'],
+  },
+  'update-client': {
+    id: 'UpdateClient',
+    description: 'PUT and PATCH /api/clients/{client_id}',
+    actions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+  },
+  'delete-client': {
+    id: 'DeleteClient',
+    description: 'DELETE /api/clients/{client_id}',
+    actions: ['DeleteItem', 'GetItem'],
+  },
+  'regenerate-key-pair': {
+    id: 'RegenerateKeyPair',
+    description: 'POST /api/clients/{client_id}/regenerate_key_pair',
+    actions: ['GetItem', 'UpdateItem'],
+    // An RSA-8192 key takes seconds of CPU, which memory buys on Lambda.
+    memorySize: 1769,
+    timeout: Duration.seconds(30),
+  },
+  'regenerate-did': {
+    id: 'RegenerateDid',
+    description: 'POST /api/clients/{client_id}/regenerate_did',
+    actions: ['GetItem', 'UpdateItem'],
+  },
+};
+
 export class ClientsApiStack extends Stack {
   readonly api: RestApi;
 
@@ -68,24 +107,24 @@ export class ClientsApiStack extends Stack {
       timeout: Duration.seconds(5),
       environment: { ...issuer.environment, REQUIRED_SCOPE: requiredScope },
     }).function;
-    const updateClient = new ApiFunction(this, 'UpdateClient', {
-      handlerFile: 'update-client.ts',
-      description: 'PUT and PATCH /api/clients/{client_id}',
-      environment: {
-        TABLE_NAME: table.tableName,
-        REQUIRED_SCOPE: requiredScope,
-        PROTECTED_CLIENT_IDS: (props.protectedClientIds ?? []).join(','),
-        POWERTOOLS_SERVICE_NAME: 'clients-api',
-      },
-    }).function;
-    clientsTable.grant(
-      updateClient,
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:PutItem',
-      'dynamodb:DeleteItem',
-    );
+    const functions = Object.fromEntries(
+      Object.entries(CLIENT_FUNCTIONS).map(([handler, spec]) => {
+        const construct = new ApiFunction(this, spec.id, {
+          handlerFile: `${handler}.ts`,
+          description: spec.description,
+          memorySize: spec.memorySize,
+          timeout: spec.timeout,
+          environment: {
+            TABLE_NAME: table.tableName,
+            REQUIRED_SCOPE: requiredScope,
+            PROTECTED_CLIENT_IDS: (props.protectedClientIds ?? []).join(','),
+            POWERTOOLS_SERVICE_NAME: 'clients-api',
+          },
+        });
+        clientsTable.grant(construct.function, ...spec.actions.map((action) => `dynamodb:${action}`));
+        return [handler, construct.function];
+      }),
+    ) as Record<ApiHandlerName, NodejsFunction>;
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.THREE_MONTHS,
@@ -120,11 +159,11 @@ export class ClientsApiStack extends Stack {
     });
     new ApiErrorResponses(this, 'ErrorResponses', { api: this.api, requiredScope });
 
-    const integrations: Record<ApiHandlerName, LambdaIntegration> = {
-      'update-client': new LambdaIntegration(updateClient),
-    };
+    const integrations = new Map<ApiHandlerName, LambdaIntegration>();
     for (const route of API_ROUTES) {
-      this.api.root.resourceForPath(route.path).addMethod(route.method, integrations[route.handler]);
+      if (!integrations.has(route.handler))
+        integrations.set(route.handler, new LambdaIntegration(functions[route.handler]));
+      this.api.root.resourceForPath(route.path).addMethod(route.method, integrations.get(route.handler));
     }
 
     Validations.of(this.api).acknowledge(

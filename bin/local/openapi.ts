@@ -3,7 +3,8 @@ import * as v from 'valibot';
 import { CLIENT_FIELD_SCHEMAS } from '../../lambda/domain/client-fields.js';
 import { ClientViewSchema } from '../../lambda/domain/client-view.js';
 import { MAX_BODY_BYTES, REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
-import { API_ROUTES } from '../../lib/api-routes.js';
+import { MAX_PAGE_SIZE } from '../../lambda/routes/client-routes.js';
+import { API_ROUTES, type ApiHandlerName } from '../../lib/api-routes.js';
 
 /**
  * The OpenAPI 3.1 description of the API, generated from the valibot schemas the functions
@@ -41,7 +42,8 @@ const ErrorBodySchema = v.object({
 });
 
 const ERROR_RESPONSES: Record<string, string> = {
-  '400': 'Malformed request: body not JSON, no `client` object, a path id that is not a UUID, a bad `If-Match`',
+  '400':
+    'Malformed request: body not JSON, no `client` object, a path id that is not a UUID, a bad `If-Match`, `limit` or `cursor`',
   '401': 'No valid bearer token',
   '403': 'The token lacks the scope, or the client is write-protected',
   '404': 'No client with that id (or no such route)',
@@ -91,35 +93,92 @@ export function openApiDocument(): Record<string, unknown> {
     description,
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   });
+  const clientBody = (description: string, headers: Record<string, unknown> = {}) => ({
+    description,
+    headers: { ETag: { schema: { type: 'string' }, description: 'The version, for If-Match' }, ...headers },
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ClientEnvelope' } } },
+  });
+  const jsonRequest = {
+    required: true,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/UpdateClientRequest' } } },
+  };
+  const ifMatch = {
+    name: 'If-Match',
+    in: 'header',
+    required: false,
+    schema: { type: 'string' },
+    description: 'An ETag of this client: act only if it is still current',
+  };
+  const errors = (...statuses: string[]) =>
+    Object.fromEntries(statuses.map((status) => [status, errorResponse(ERROR_RESPONSES[status] as string)]));
+  const COMMON = ['401', '403', '406', '429', '500', '503'];
+  const OPERATIONS: Record<ApiHandlerName, Record<string, unknown>> = {
+    'list-clients': {
+      parameters: [
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
+        },
+        {
+          name: 'cursor',
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+          description: 'The next_cursor of the previous page',
+        },
+      ],
+      responses: {
+        '200': {
+          description:
+            'Every client in id order; with `limit`, a page and the cursor of the next (null after the last)',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ClientList' } } },
+        },
+        ...errors('400', ...COMMON),
+      },
+    },
+    'create-client': {
+      requestBody: jsonRequest,
+      responses: {
+        '201': clientBody('The new client', {
+          Location: { schema: { type: 'string' }, description: '/api/clients/{id}' },
+        }),
+        ...errors('400', '413', '415', '422', ...COMMON),
+      },
+    },
+    'get-client': { responses: { '200': clientBody('The client'), ...errors('400', '404', ...COMMON) } },
+    'update-client': {
+      parameters: [ifMatch],
+      requestBody: jsonRequest,
+      responses: {
+        '200': clientBody('The client, as stored after the update'),
+        ...errors('400', '404', '409', '412', '413', '415', '422', ...COMMON),
+      },
+    },
+    'delete-client': {
+      parameters: [ifMatch],
+      responses: { '204': { description: 'Deleted' }, ...errors('400', '404', '412', ...COMMON) },
+    },
+    'regenerate-key-pair': {
+      responses: {
+        '200': clientBody('The client with its new public key'),
+        ...errors('400', '404', '409', '422', ...COMMON),
+      },
+    },
+    'regenerate-did': {
+      responses: { '200': clientBody('The client with its new did'), ...errors('400', '404', '409', '422', ...COMMON) },
+    },
+  };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of API_ROUTES) {
-    paths[route.path] ??= {
-      parameters: [{ name: 'client_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-    };
+    paths[route.path] ??= route.path.includes('{client_id}')
+      ? { parameters: [{ name: 'client_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }] }
+      : {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
-      parameters: [
-        {
-          name: 'If-Match',
-          in: 'header',
-          required: false,
-          schema: { type: 'string' },
-          description: 'An ETag of this client: write only if it is still current',
-        },
-      ],
-      requestBody: {
-        required: true,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/UpdateClientRequest' } } },
-      },
-      responses: {
-        '200': {
-          description: 'The client, as stored after the update',
-          headers: { ETag: { schema: { type: 'string' }, description: 'The version, for If-Match' } },
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/ClientEnvelope' } } },
-        },
-        ...Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([status, text]) => [status, errorResponse(text)])),
-      },
+      ...OPERATIONS[route.handler],
     };
   }
   return {
@@ -148,6 +207,14 @@ export function openApiDocument(): Record<string, unknown> {
           type: 'object',
           required: ['data'],
           properties: { data: { $ref: '#/components/schemas/Client' } },
+        },
+        ClientList: {
+          type: 'object',
+          required: ['data'],
+          properties: {
+            data: { type: 'array', items: { $ref: '#/components/schemas/Client' } },
+            next_cursor: { type: ['string', 'null'] },
+          },
         },
         Error: convert(ErrorBodySchema),
       },

@@ -6,6 +6,14 @@ import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
+import {
+  createCreateClientHandler,
+  createDeleteClientHandler,
+  createGetClientHandler,
+  createListClientsHandler,
+  createRegenerateDidHandler,
+  createRegenerateKeyPairHandler,
+} from '../../lambda/routes/client-routes.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import { API_ROUTES, type ApiHandlerName } from '../../lib/api-routes.js';
@@ -55,13 +63,21 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
     const requiredScope = REQUIRED_SCOPE_DEFAULT;
     const protectedClientIds = [...seed.protectedClientIds, ...options.protectedClientIds];
-    const updateClient = createUpdateClientHandler({
+    const routeOptions = {
       store,
       logger: new Logger({ serviceName: 'clients-api' }),
       requiredScope,
       protectedClientIds,
-    });
-    const handlers: Record<ApiHandlerName, LambdaHandler> = { 'update-client': updateClient };
+    };
+    const handlers: Record<ApiHandlerName, LambdaHandler> = {
+      'list-clients': createListClientsHandler(routeOptions),
+      'get-client': createGetClientHandler(routeOptions),
+      'create-client': createCreateClientHandler(routeOptions),
+      'update-client': createUpdateClientHandler(routeOptions),
+      'delete-client': createDeleteClientHandler(routeOptions),
+      'regenerate-key-pair': createRegenerateKeyPairHandler(routeOptions),
+      'regenerate-did': createRegenerateDidHandler(routeOptions),
+    };
     const authorizer = createScopeAuthorizer({
       verifier: verifierWithJwks({ issuer: DEV_ISSUER, jwks: issuer.jwks, scope: requiredScope }),
       logger: { info: () => {} },

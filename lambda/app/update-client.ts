@@ -4,6 +4,7 @@ import type { FieldErrors } from '../domain/field-errors.js';
 import { planUpdate, type UpdateLookups, updateReferences } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import type { ClientStore } from '../store/client-store.js';
+import { WriteProtection } from './write-protection.js';
 
 export type UpdateOutcome =
   | { status: 'updated'; client: VersionedClient }
@@ -15,7 +16,6 @@ export type UpdateOutcome =
   | { status: 'conflict' };
 
 export interface UpdateClientOptions {
-  /** Compared case-insensitively: upstream's raw comparison lets the upper-case id through. */
   protectedClientIds: readonly string[];
   /** Conditional writes tried before giving up with a conflict. */
   maxWriteAttempts?: number;
@@ -34,7 +34,7 @@ const MAX_RETRY_DELAY_MS = 50;
  * different fields all survive; with `If-Match`, the caller's version decides instead.
  */
 export class UpdateClient {
-  readonly #protectedClientIds: ReadonlySet<string>;
+  readonly #writeProtection: WriteProtection;
   readonly #maxWriteAttempts: number;
   readonly #retryBaseDelayMs: number;
 
@@ -42,7 +42,7 @@ export class UpdateClient {
     private readonly store: ClientStore,
     options: UpdateClientOptions,
   ) {
-    this.#protectedClientIds = new Set(options.protectedClientIds.map((id) => id.toLowerCase()));
+    this.#writeProtection = new WriteProtection(options.protectedClientIds);
     this.#maxWriteAttempts = options.maxWriteAttempts ?? DEFAULT_MAX_WRITE_ATTEMPTS;
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
   }
@@ -55,7 +55,7 @@ export class UpdateClient {
     const reads = await this.store.readForUpdate(clientId, updateReferences(request));
     let current = reads.client;
     let lookups = reads.lookups;
-    if (current && this.#protectedClientIds.has(clientId.toLowerCase())) return { status: 'write-protected' };
+    if (current && this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
 
     for (let attempt = 1; current; attempt += 1) {
       let plan = planUpdate(request, current.client, lookups);

@@ -8,6 +8,7 @@ export interface ApiRequest {
   /** Header names in lower case; repeated headers joined with ", " (RFC 9110 §5.3). */
   headers: ReadonlyMap<string, string>;
   pathParameters: Readonly<Record<string, string | undefined>>;
+  query: Readonly<Record<string, string | undefined>>;
   /** The authorizer's context; absent when no authorizer ran. */
   authorizer: Readonly<Record<string, unknown>> | undefined;
   rawBody: Buffer | undefined;
@@ -25,6 +26,7 @@ export function decodeEvent(event: APIGatewayProxyEvent): ApiRequest {
     method: event.httpMethod.toUpperCase(),
     headers,
     pathParameters: event.pathParameters ?? {},
+    query: event.queryStringParameters ?? {},
     authorizer: event.requestContext?.authorizer ?? undefined,
     rawBody:
       event.body === null || event.body === undefined

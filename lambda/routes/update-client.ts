@@ -1,26 +1,13 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { UpdateClient, type UpdateClientOptions, type UpdateOutcome } from '../app/update-client.js';
-import { toClientView } from '../domain/client-view.js';
+import { UpdateClient, type UpdateClientOptions } from '../app/update-client.js';
 import { parseUpdateRequest } from '../domain/update-request.js';
 import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
-import {
-  badRequest,
-  conflict,
-  notFound,
-  preconditionFailed,
-  unprocessableEntity,
-  writeProtected,
-} from '../http/http-error.js';
-import { entityTag, ifMatchPrecondition } from '../http/negotiation.js';
+import { badRequest } from '../http/http-error.js';
+import { ifMatchPrecondition } from '../http/negotiation.js';
 import { jsonBody, uuidPathParameter } from '../http/request.js';
-import { jsonResponse } from '../http/response.js';
-import type { ClientStore } from '../store/client-store.js';
+import { clientResponse, refusal } from './client-responses.js';
+import type { RouteOptions } from './client-routes.js';
 
-export interface UpdateClientHandlerOptions extends UpdateClientOptions {
-  store: ClientStore;
-  logger: Logger;
-  requiredScope: string;
-}
+export interface UpdateClientHandlerOptions extends RouteOptions, Omit<UpdateClientOptions, 'protectedClientIds'> {}
 
 /** PUT and PATCH /api/clients/{client_id}: the same partial update (CONTRACT §4). */
 export function createUpdateClientHandler(options: UpdateClientHandlerOptions): LambdaHandler {
@@ -31,27 +18,6 @@ export function createUpdateClientHandler(options: UpdateClientHandlerOptions): 
     const parsed = parseUpdateRequest(body);
     if (!parsed.ok) throw badRequest(parsed.errors);
     const outcome = await updateClient.execute(clientId, parsed.request, ifMatchPrecondition(request));
-    return respond(outcome);
+    return outcome.status === 'updated' ? clientResponse(outcome.client) : refusal(outcome);
   });
-}
-
-function respond(outcome: UpdateOutcome) {
-  switch (outcome.status) {
-    case 'updated':
-      return jsonResponse(
-        200,
-        { data: toClientView(outcome.client.client) },
-        { ETag: entityTag(outcome.client.version) },
-      );
-    case 'not-found':
-      throw notFound();
-    case 'write-protected':
-      throw writeProtected();
-    case 'invalid':
-      throw unprocessableEntity(outcome.errors);
-    case 'precondition-failed':
-      throw preconditionFailed();
-    case 'conflict':
-      throw conflict();
-  }
 }

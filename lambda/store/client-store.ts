@@ -1,5 +1,5 @@
 import type { Client, IdentityProviderLink, ScopeLink, VersionedClient } from '../domain/client.js';
-import type { ClientPatch, UpdateLookups } from '../domain/update-plan.js';
+import type { UpdateLookups } from '../domain/update-plan.js';
 
 /** What an update reads in one round trip: the client and what the request refers to. */
 export interface UpdateReads {
@@ -11,6 +11,15 @@ export interface UpdateReferences {
   identityProviderIds: string[];
   scopeIds: string[];
   scopeNames: string[];
+}
+
+/** What a write may set: any attribute but the id (keys and did only through their routes). */
+export type ClientAttributes = Partial<Omit<Client, 'id'>>;
+
+export interface ClientPage {
+  clients: VersionedClient[];
+  /** The id to continue after, when more clients follow. */
+  lastId?: string;
 }
 
 export type PatchResult =
@@ -31,7 +40,13 @@ export interface ClientStore {
   /** The scope of each name, created (public: false) where none exists; safe under races. */
   ensureScopes(names: string[]): Promise<ScopeLink[]>;
   /** Writes the patch only if the stored version is `expectedVersion`, and bumps the version. */
-  writePatch(clientId: string, patch: ClientPatch, expectedVersion: number): Promise<PatchResult>;
+  writePatch(clientId: string, patch: ClientAttributes, expectedVersion: number): Promise<PatchResult>;
+  /** Clients in id order, `limit` at a time (all of them without a limit), after `afterId`. */
+  listClients(options: { limit?: number; afterId?: string }): Promise<ClientPage>;
+  /** Stores a new client at version 1, unless one with its id exists (race-free). */
+  createClient(client: Client): Promise<{ status: 'created'; client: VersionedClient } | { status: 'exists' }>;
+  /** Deletes a client, only at `expectedVersion` when given. */
+  deleteClient(clientId: string, expectedVersion?: number): Promise<'deleted' | 'missing' | 'version-mismatch'>;
   putClient(client: Client): Promise<VersionedClient>;
   putIdentityProvider(identityProvider: IdentityProviderLink): Promise<void>;
   putScope(scope: ScopeLink): Promise<void>;

@@ -7,20 +7,22 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { Client, IdentityProviderLink, ScopeLink, VersionedClient } from '../domain/client.js';
-import type { ClientPatch } from '../domain/update-plan.js';
 import {
+  type ClientAttributes,
+  type ClientPage,
   type ClientStore,
   type PatchResult,
   StoreUnavailableError,
   type UpdateReads,
   type UpdateReferences,
 } from './client-store.js';
-import { PARTITION_KEY, type SORT_KEY } from './table-definition.js';
+import { PARTITION_KEY, SORT_KEY } from './table-definition.js';
 
 type Item = Record<string, unknown>;
 type Key = Record<typeof PARTITION_KEY | typeof SORT_KEY, string>;
@@ -96,7 +98,7 @@ export class DynamoDbClientStore implements ClientStore {
     return Promise.all(names.map((name) => this.ensureScope(name)));
   }
 
-  async writePatch(clientId: string, patch: ClientPatch, expectedVersion: number): Promise<PatchResult> {
+  async writePatch(clientId: string, patch: ClientAttributes, expectedVersion: number): Promise<PatchResult> {
     const update = setAttributes(patch, '#version = :next', {
       ':expected': expectedVersion,
       ':next': expectedVersion + 1,
@@ -120,6 +122,70 @@ export class DynamoDbClientStore implements ClientStore {
       return error.Item
         ? { status: 'version-mismatch', current: toVersionedClient(unmarshall(error.Item)) }
         : { status: 'version-mismatch' };
+    }
+  }
+
+  async listClients({ limit, afterId }: { limit?: number; afterId?: string }): Promise<ClientPage> {
+    const clients: VersionedClient[] = [];
+    let startKey: Record<string, unknown> | undefined = afterId ? itemKeys.client(afterId) : undefined;
+    do {
+      const page = await this.send(() =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :kind',
+            ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+            ExpressionAttributeValues: { ':kind': CLIENT },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+            ...(limit !== undefined && { Limit: limit - clients.length }),
+          }),
+        ),
+      );
+      clients.push(...(page.Items ?? []).map(toVersionedClient));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && (limit === undefined || clients.length < limit));
+    // DynamoDB may hand back a last key for a page that happens to end the partition.
+    return { clients, lastId: startKey ? (startKey[SORT_KEY] as string) : undefined };
+  }
+
+  async createClient(client: Client): Promise<{ status: 'created'; client: VersionedClient } | { status: 'exists' }> {
+    const item = { ...itemKeys.client(client.id), ...client, version: 1 };
+    try {
+      await this.put(item, true);
+      return { status: 'created', client: toVersionedClient(item) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { status: 'exists' };
+      throw error;
+    }
+  }
+
+  async deleteClient(clientId: string, expectedVersion?: number): Promise<'deleted' | 'missing' | 'version-mismatch'> {
+    try {
+      await this.send(() =>
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: itemKeys.client(clientId),
+            ConditionExpression:
+              expectedVersion === undefined
+                ? 'attribute_exists(#pk)'
+                : 'attribute_exists(#pk) AND #version = :expected',
+            ExpressionAttributeNames: {
+              '#pk': PARTITION_KEY,
+              ...(expectedVersion !== undefined && { '#version': 'version' }),
+            },
+            ...(expectedVersion !== undefined && { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return 'deleted';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // DynamoDB returns the item that failed the condition; dynalite needs a read to tell.
+      const exists = error.Item !== undefined || (await this.getClient(clientId)) !== undefined;
+      return exists ? 'version-mismatch' : 'missing';
     }
   }
 

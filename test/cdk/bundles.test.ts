@@ -22,8 +22,13 @@ describe('the deployed bundles', () => {
     app.synth();
     const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
     for (const resource of Object.values(functions)) {
-      const name = /Verifies bearer tokens/.test(resource.Properties.Description) ? 'authorizer' : 'update-client';
-      assetDirs[name] = join(outdir, resource.Metadata['aws:asset:path']);
+      const description: string = resource.Properties.Description;
+      const name = /Verifies bearer tokens/.test(description)
+        ? 'authorizer'
+        : /PUT and PATCH/.test(description)
+          ? 'update-client'
+          : undefined;
+      if (name) assetDirs[name] = join(outdir, resource.Metadata['aws:asset:path']);
     }
   }, 120_000);
   afterAll(async () => {

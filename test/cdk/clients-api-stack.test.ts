@@ -26,7 +26,7 @@ describe('the default stack (Cognito created, retained data)', () => {
 
   it('runs every function on the latest Node.js runtime, arm64, traced, with JSON logs in its own log group', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(2);
+    expect(Object.keys(functions)).toHaveLength(8);
     for (const { Properties } of Object.values(functions)) {
       expect(Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -36,7 +36,7 @@ describe('the default stack (Cognito created, retained data)', () => {
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
       });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 8);
   });
 
   it('sizes the functions: 512 MB and 10 s to update, 256 MB and 5 s to authorize', () => {
@@ -62,12 +62,18 @@ describe('the default stack (Cognito created, retained data)', () => {
     });
   });
 
-  it('grants the update function exactly the DynamoDB item actions it uses, on the table only', () => {
-    const { properties } = functionNamed(template, /PUT and PATCH/);
+  it.each([
+    [/PUT and PATCH/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem']],
+    [/^GET \/api\/clients$/, ['Query']],
+    [/^GET \/api\/clients\/\{client_id\}$/, ['GetItem']],
+    [/^POST \/api\/clients$/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem']],
+    [/^DELETE/, ['DeleteItem', 'GetItem']],
+    [/regenerate_key_pair/, ['GetItem', 'UpdateItem']],
+    [/regenerate_did/, ['GetItem', 'UpdateItem']],
+  ])('grants the function of %s exactly the DynamoDB actions it sends, on the table only', (description, actions) => {
+    const { properties } = functionNamed(template, description);
     const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: {
-        Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }],
-      },
+      Properties: { Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }] },
     });
     const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const dynamo = statements.filter((statement) =>
@@ -76,17 +82,11 @@ describe('the default stack (Cognito created, retained data)', () => {
     expect(dynamo).toEqual([
       {
         Effect: 'Allow',
-        Action: expect.any(Array),
+        Action: expect.anything(),
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ClientsTable/), 'Arn'] },
       },
     ]);
-    expect([...dynamo[0].Action].sort()).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-    ]);
+    expect([dynamo[0].Action].flat().sort()).toEqual(actions.map((action) => `dynamodb:${action}`));
   });
 
   it('gives the authorizer no DynamoDB access', () => {
@@ -117,9 +117,9 @@ describe('the default stack (Cognito created, retained data)', () => {
     });
   });
 
-  it('puts PUT and PATCH /api/clients/{client_id} behind the token authorizer', () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', 2);
-    for (const method of ['PUT', 'PATCH']) {
+  it('puts every route of CONTRACT §1 behind the token authorizer', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', 8);
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
       template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: method,
         AuthorizationType: 'CUSTOM',
@@ -127,6 +127,8 @@ describe('the default stack (Cognito created, retained data)', () => {
         Integration: { Type: 'AWS_PROXY' },
       });
     }
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.every((method) => method.Properties.AuthorizationType === 'CUSTOM')).toBe(true);
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{client_id}' });
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'TOKEN',

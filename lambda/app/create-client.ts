@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { VersionedClient } from '../domain/client.js';
+import { clientWithDefaults, generateClientSecret } from '../domain/client-defaults.js';
+import type { FieldErrors } from '../domain/field-errors.js';
+import { keyMaterialFor } from '../domain/key-material.js';
+import { generateKeyPairFor } from '../domain/key-pairs.js';
+import { applyPatch, planUpdate, updateReferences } from '../domain/update-plan.js';
+import type { UpdateRequest } from '../domain/update-request.js';
+import { canonicalUuid } from '../domain/uuid.js';
+import type { ClientStore } from '../store/client-store.js';
+
+export type CreateOutcome = { status: 'created'; client: VersionedClient } | { status: 'invalid'; errors: FieldErrors };
+
+/**
+ * Create a client (CONTRACT §5): the create defaults, every given field through the update's
+ * rules, an identity provider that must exist, keys generated for the key type. A client-chosen
+ * id is honoured when free; the conditional put makes two requests for one id agree.
+ */
+export class CreateClient {
+  constructor(private readonly store: ClientStore) {}
+
+  async execute(request: UpdateRequest): Promise<CreateOutcome> {
+    const givenId = request.fields.id;
+    const id = givenId === undefined || givenId === null ? randomUUID() : canonicalUuid(givenId);
+    if (!id) return { status: 'invalid', errors: { id: ['is invalid'] } };
+    const reads = await this.store.readForUpdate(id, updateReferences(request));
+    if (reads.client) return { status: 'invalid', errors: { id: ['has already been taken'] } };
+
+    const base = clientWithDefaults({
+      id,
+      identityProvider: { id: '', name: null },
+      keyPair: { publicKey: '', privateKey: '' },
+      secret: generateClientSecret(),
+    });
+    let lookups = reads.lookups;
+    let plan = planUpdate(request, base, lookups);
+    if (plan.status === 'invalid') return plan;
+    if (request.identityProvider.kind !== 'replace') {
+      return { status: 'invalid', errors: { identity_provider_id: ["can't be blank"] } };
+    }
+    const draft = applyPatch(base, plan.status === 'ready' ? plan.patch : {});
+    const keyPair = await generateKeyPairFor(draft.key_pair_type);
+    if (!keyPair) return { status: 'invalid', errors: { private_key: ['private_key_type is invalid'] } };
+    if (plan.status === 'needs-scopes') {
+      const created = await this.store.ensureScopes(plan.names);
+      lookups = {
+        ...lookups,
+        scopesByName: new Map([...lookups.scopesByName, ...created.map((scope) => [scope.name, scope] as const)]),
+      };
+      plan = planUpdate(request, base, lookups);
+      if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
+    }
+    const client = { ...applyPatch(base, plan.patch), ...keyMaterialFor(draft.key_pair_type, keyPair) };
+    const result = await this.store.createClient(client);
+    return result.status === 'created' ? result : { status: 'invalid', errors: { id: ['has already been taken'] } };
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The clients that update, delete and regenerate_key_pair refuse to touch (the admin UI's own).
+ * Ids compare case-insensitively: upstream's raw comparison lets the upper-case id through.
+ */
+export class WriteProtection {
+  readonly #ids: ReadonlySet<string>;
+
+  constructor(ids: readonly string[]) {
+    this.#ids = new Set(ids.map((id) => id.toLowerCase()));
+  }
+
+  covers(clientId: string): boolean {
+    return this.#ids.has(clientId.toLowerCase());
+  }
+}

@@ -1,0 +1,5 @@
+import { routeOptionsFromEnvironment } from '../config.js';
+import { createDeleteClientHandler } from '../routes/client-routes.js';
+
+// Configuration, the DynamoDB client and the logger: created once per container.
+export const handler = createDeleteClientHandler(routeOptionsFromEnvironment());

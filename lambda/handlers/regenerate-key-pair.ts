@@ -1,0 +1,5 @@
+import { routeOptionsFromEnvironment } from '../config.js';
+import { createRegenerateKeyPairHandler } from '../routes/client-routes.js';
+
+// Configuration, the DynamoDB client and the logger: created once per container.
+export const handler = createRegenerateKeyPairHandler(routeOptionsFromEnvironment());

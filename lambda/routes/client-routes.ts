@@ -1,0 +1,97 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { CreateClient } from '../app/create-client.js';
+import { DeleteClient } from '../app/delete-client.js';
+import { ClientKeyMaterial } from '../app/key-material.js';
+import { toClientView } from '../domain/client-view.js';
+import { parseUpdateRequest } from '../domain/update-request.js';
+import { canonicalUuid } from '../domain/uuid.js';
+import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
+import { badRequest, notFound } from '../http/http-error.js';
+import { ifMatchPrecondition } from '../http/negotiation.js';
+import { type ApiRequest, jsonBody, uuidPathParameter } from '../http/request.js';
+import { jsonResponse } from '../http/response.js';
+import type { ClientStore } from '../store/client-store.js';
+import { clientResponse, refusal } from './client-responses.js';
+
+/** What every client route is built from, once per container. */
+export interface RouteOptions {
+  store: ClientStore;
+  logger: Logger;
+  requiredScope: string;
+  protectedClientIds: readonly string[];
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+/** GET /api/clients: every client, or with `limit`, a page and the cursor of the next. */
+export function createListClientsHandler(options: RouteOptions): LambdaHandler {
+  return apiHandler({ ...options, methods: ['GET'] }, async (request) => {
+    const { limit, afterId } = pageRequest(request);
+    const page = await options.store.listClients({ limit, afterId });
+    const data = page.clients.map(({ client }) => toClientView(client));
+    const paginated = limit !== undefined || afterId !== undefined;
+    const nextCursor = page.lastId ? Buffer.from(page.lastId).toString('base64url') : null;
+    return jsonResponse(200, paginated ? { data, next_cursor: nextCursor } : { data });
+  });
+}
+
+function pageRequest(request: ApiRequest): { limit?: number; afterId?: string } {
+  const { limit, cursor } = request.query;
+  const size = limit === undefined ? undefined : Number(limit);
+  if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= MAX_PAGE_SIZE)) {
+    throw badRequest({ limit: [`must be an integer from 1 to ${MAX_PAGE_SIZE}`] });
+  }
+  const afterId = cursor === undefined ? undefined : canonicalUuid(Buffer.from(cursor, 'base64url').toString());
+  if (cursor !== undefined && !afterId) throw badRequest({ cursor: ['is invalid'] });
+  return { limit: size, afterId };
+}
+
+/** GET /api/clients/{client_id} */
+export function createGetClientHandler(options: RouteOptions): LambdaHandler {
+  return apiHandler({ ...options, methods: ['GET'] }, async (request) => {
+    const current = await options.store.getClient(uuidPathParameter(request, 'client_id'));
+    if (!current) throw notFound();
+    return clientResponse(current);
+  });
+}
+
+/** POST /api/clients: 201 with the new client and its Location. */
+export function createCreateClientHandler(options: RouteOptions): LambdaHandler {
+  const createClient = new CreateClient(options.store);
+  return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
+    const parsed = parseUpdateRequest(jsonBody(request));
+    if (!parsed.ok) throw badRequest(parsed.errors);
+    const outcome = await createClient.execute(parsed.request);
+    if (outcome.status !== 'created') return refusal(outcome);
+    return clientResponse(outcome.client, 201, { Location: `/api/clients/${outcome.client.client.id}` });
+  });
+}
+
+/** DELETE /api/clients/{client_id}: 204 with no body. */
+export function createDeleteClientHandler(options: RouteOptions): LambdaHandler {
+  const deleteClient = new DeleteClient(options.store, options);
+  return apiHandler({ ...options, methods: ['DELETE'] }, async (request) => {
+    const clientId = uuidPathParameter(request, 'client_id');
+    const outcome = await deleteClient.execute(clientId, ifMatchPrecondition(request));
+    if (outcome !== 'deleted') return refusal({ status: outcome });
+    return { statusCode: 204, headers: { 'Cache-Control': 'no-store' }, body: '' };
+  });
+}
+
+/** POST /api/clients/{client_id}/regenerate_key_pair */
+export function createRegenerateKeyPairHandler(options: RouteOptions): LambdaHandler {
+  const keys = new ClientKeyMaterial(options.store, options);
+  return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
+    const outcome = await keys.regenerateKeyPair(uuidPathParameter(request, 'client_id'));
+    return outcome.status === 'updated' ? clientResponse(outcome.client) : refusal(outcome);
+  });
+}
+
+/** POST /api/clients/{client_id}/regenerate_did */
+export function createRegenerateDidHandler(options: RouteOptions): LambdaHandler {
+  const keys = new ClientKeyMaterial(options.store, options);
+  return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
+    const outcome = await keys.regenerateDid(uuidPathParameter(request, 'client_id'));
+    return outcome.status === 'updated' ? clientResponse(outcome.client) : refusal(outcome);
+  });
+}
