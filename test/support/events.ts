@@ -11,10 +11,15 @@ export interface EventOptions {
   headers?: Record<string, string>;
   authorizer?: Record<string, unknown> | null;
   base64?: boolean;
+  /** The route below /api/clients/{client_id}, e.g. `/regenerate_did`; absent for the item itself. */
+  action?: string;
+  /** `true` for the collection routes (/api/clients), which have no path id. */
+  collection?: boolean;
+  query?: Record<string, string>;
 }
 
-/** An API Gateway REST proxy event (format 1.0) as the update route receives it. */
-export function updateEvent(options: EventOptions = {}): APIGatewayProxyEvent {
+/** An API Gateway REST proxy event (format 1.0) as the client routes receive it. */
+export function apiEvent(options: EventOptions = {}): APIGatewayProxyEvent {
   const clientId = options.clientId ?? CLIENT_ID;
   const method = options.method ?? 'PUT';
   const text = options.rawBody !== undefined ? options.rawBody : JSON.stringify(options.body ?? { client: {} });
@@ -23,15 +28,18 @@ export function updateEvent(options: EventOptions = {}): APIGatewayProxyEvent {
     Authorization: 'Bearer header.payload.signature',
     ...options.headers,
   };
+  const resource = options.collection ? '/api/clients' : `/api/clients/{client_id}${options.action ?? ''}`;
   return {
-    resource: '/api/clients/{client_id}',
-    path: `/api/clients/${clientId}`,
+    resource,
+    path: options.collection ? '/api/clients' : `/api/clients/${clientId}${options.action ?? ''}`,
     httpMethod: method,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: { client_id: clientId },
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: options.query
+      ? Object.fromEntries(Object.entries(options.query).map(([name, value]) => [name, [value]]))
+      : null,
+    pathParameters: options.collection ? null : { client_id: clientId },
     stageVariables: null,
     body: options.base64 && text !== null ? Buffer.from(text).toString('base64') : text,
     isBase64Encoded: options.base64 ?? false,
@@ -42,6 +50,9 @@ export function updateEvent(options: EventOptions = {}): APIGatewayProxyEvent {
     } as APIGatewayProxyEvent['requestContext'],
   };
 }
+
+/** The update route's event: PUT /api/clients/{client_id} unless told otherwise. */
+export const updateEvent = (options: EventOptions = {}) => apiEvent(options);
 
 export const LAMBDA_CONTEXT = {
   functionName: 'update-client',
