@@ -144,6 +144,37 @@ describe('npm start with the demo data', () => {
     });
   });
 
+  it('serves the rest of the resource: create, show, list, regenerate keys and did, delete', async () => {
+    const created = await call(server, '/api/clients', {
+      method: 'POST',
+      token,
+      body: { client: { name: 'Over HTTP', identity_provider: { id: '2b0f7d9e-5c1a-4e8b-8d3f-6a7b9c0d1e2f' } } },
+    });
+    const id = created.json.data.id;
+    const location = created.headers.get('location');
+    const shown = await call(server, location as string, { method: 'GET', token });
+    const listed = await call(server, '/api/clients', { method: 'GET', token });
+    const rekeyed = await call(server, `/api/clients/${id}/regenerate_key_pair`, { method: 'POST', token });
+    const withDid = await call(server, `/api/clients/${id}/regenerate_did`, { method: 'POST', token });
+    const deleted = await call(server, `/api/clients/${id}`, { method: 'DELETE', token });
+    const gone = await call(server, `/api/clients/${id}`, { method: 'GET', token });
+
+    expect([
+      created.status,
+      shown.status,
+      listed.status,
+      rekeyed.status,
+      withDid.status,
+      deleted.status,
+      gone.status,
+    ]).toEqual([201, 200, 200, 200, 200, 204, 404]);
+    expect(location).toBe(`/api/clients/${id}`);
+    expect(shown.json.data).toEqual(created.json.data);
+    expect(listed.json.data.map((client: { id: string }) => client.id)).toContain(id);
+    expect(rekeyed.json.data.public_key).not.toBe(created.json.data.public_key);
+    expect(withDid.json.data.did).toMatch(/^did:key:z4MX/);
+  });
+
   it('answers PATCH the same way', async () => {
     const response = await call(server, `/api/clients/${DEMO_CLIENT}`, {
       token,
@@ -202,7 +233,7 @@ describe('npm start with the demo data', () => {
   it.each([
     ['an unknown client', `/api/clients/00000000-0000-4000-8000-00000000abcd`, 'PATCH'],
     ['an unknown route', '/api/unknown', 'PATCH'],
-    ['a method the route lacks', `/api/clients/${DEMO_CLIENT}`, 'DELETE'],
+    ['a method the route lacks', `/api/clients/${DEMO_CLIENT}/regenerate_did`, 'PUT'],
   ])('answers 404 for %s', async (_, path, method) => {
     const response = await call(server, path, { method, token, body: { client: { name: 'x' } } });
 
