@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import * as v from 'valibot';
 import type { Client, IdentityProviderLink, ScopeLink } from '../../lambda/domain/client.js';
 import {
@@ -53,18 +54,32 @@ export class SeedError extends Error {
   }
 }
 
-export async function readSeedFile(path: string): Promise<Seed> {
+export async function readSeedFile(path: string, options: Omit<PrepareOptions, 'source'> = {}): Promise<Seed> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     throw new SeedError(`${path}: ${(error as Error).message}`);
   }
-  return prepareSeed(json, path);
+  return prepareSeed(json, { ...options, source: path });
+}
+
+export interface PrepareOptions {
+  /** Where the seed comes from, for messages. */
+  source?: string;
+  /**
+   * The stored client of an id, for imports into a table that may hold it: what the file does
+   * not give (secret, keys, identity provider, other fields) is kept rather than defaulted,
+   * so that importing a file twice changes nothing the second time. Clients then need an id.
+   */
+  existingClient?: (id: string) => Promise<Client | undefined>;
 }
 
 /** Validates a seed and builds its records, keys and secrets generated where not given. */
-export async function prepareSeed(json: unknown, source = 'seed'): Promise<Seed> {
+export async function prepareSeed(
+  json: unknown,
+  { source = 'seed', existingClient }: PrepareOptions = {},
+): Promise<Seed> {
   const parsed = v.safeParse(SeedSchema, json);
   if (!parsed.success) {
     const [issue] = parsed.issues;
@@ -77,21 +92,32 @@ export async function prepareSeed(json: unknown, source = 'seed'): Promise<Seed>
     scopesByName: new Map(scopes.map((scope) => [scope.name, scope])),
   };
   const built = await Promise.all(
-    clients.map((fields, index) => buildClient(fields, lookups, `${source}: clients[${index}]`)),
+    clients.map(async (fields, index) => {
+      const item = `${source}: clients[${index}]`;
+      if (existingClient && fields.id === undefined) throw new SeedError(`${item}: id is required to import a client`);
+      const id = canonicalUuid(fields.id);
+      return buildClient(fields, lookups, item, id && existingClient ? await existingClient(id) : undefined);
+    }),
   );
   return { identityProviders: identity_providers, scopes, clients: built, protectedClientIds: protected_client_ids };
 }
 
-async function buildClient(fields: Record<string, unknown>, lookups: UpdateLookups, item: string): Promise<Client> {
+async function buildClient(
+  fields: Record<string, unknown>,
+  lookups: UpdateLookups,
+  item: string,
+  existing?: Client,
+): Promise<Client> {
   const fail = (field: string, message: string): never => {
     throw new SeedError(`${item}: ${field} ${message}`);
   };
   const id = fields.id === undefined ? crypto.randomUUID() : (canonicalUuid(fields.id) ?? fail('id', 'is not a UUID'));
   const named = `${item} (${id})`;
   const providerId = canonicalUuid((fields.identity_provider as { id?: unknown } | undefined)?.id);
-  if (!providerId) fail('identity_provider_id', "can't be blank");
-  const identityProvider =
-    lookups.identityProviders.get(providerId as string) ?? fail('identity_provider_id', 'does not exist');
+  if (!providerId && !existing?.identity_provider) fail('identity_provider_id', "can't be blank");
+  const identityProvider = providerId
+    ? (lookups.identityProviders.get(providerId) ?? fail('identity_provider_id', 'does not exist'))
+    : (existing?.identity_provider as IdentityProviderLink);
   for (const scope of Array.isArray(fields.authorized_scopes) ? fields.authorized_scopes : []) {
     const scopeId = isPlainObject(scope) ? canonicalUuid(scope.id) : undefined;
     if (scopeId && !lookups.scopesById.has(scopeId)) fail('authorized_scopes', `names an unknown scope ${scopeId}`);
@@ -107,14 +133,21 @@ async function buildClient(fields: Record<string, unknown>, lookups: UpdateLooku
   const keyPair =
     fields.public_key !== undefined
       ? { publicKey: fields.public_key as string, privateKey: fields.private_key as string }
-      : await generateKeyPairFor(keyPairType);
+      : existing
+        ? { publicKey: existing.public_key ?? '', privateKey: existing.private_key ?? '' }
+        : await generateKeyPairFor(keyPairType);
 
-  const base = clientWithDefaults({
-    id,
-    identityProvider,
-    secret: (fields.secret as string | undefined) ?? generateClientSecret(),
-    keyPair: keyPair ?? { publicKey: '', privateKey: '' },
-  });
+  const secret = (fields.secret as string | undefined) ?? existing?.secret ?? generateClientSecret();
+  const keys = keyPair ?? { publicKey: '', privateKey: '' };
+  const base: Client = existing
+    ? {
+        ...existing,
+        identity_provider: identityProvider,
+        secret,
+        public_key: keys.publicKey,
+        private_key: keys.privateKey,
+      }
+    : clientWithDefaults({ id, identityProvider, secret, keyPair: keys });
   const parsed = parseUpdateRequest({ client: fields });
   if (!parsed.ok) {
     const [field, messages] = Object.entries(parsed.errors)[0] ?? ['client', ['is invalid']];
@@ -128,14 +161,50 @@ async function buildClient(fields: Record<string, unknown>, lookups: UpdateLooku
     throw new SeedError(`${named}: ${details.join('; ')}`);
   }
   if (!keyPair) fail('private_key', 'private_key_type is invalid');
-  return { ...applyPatch(base, plan.patch), did: (fields.did as string | undefined) ?? null };
+  return { ...applyPatch(base, plan.patch), did: (fields.did as string | undefined) ?? existing?.did ?? null };
 }
 
-/** Writes a prepared seed: identity providers and scopes first, so that clients refer to them. */
-export async function writeSeed(store: ClientStore, seed: Seed): Promise<void> {
-  await Promise.all([
-    ...seed.identityProviders.map((provider) => store.putIdentityProvider(provider)),
-    ...seed.scopes.map((scope) => store.putScope(scope)),
-  ]);
-  await Promise.all(seed.clients.map((client) => store.putClient(client)));
+export interface SeedReport {
+  identityProviders: number;
+  scopes: number;
+  clientsCreated: number;
+  clientsUpdated: number;
+  clientsUnchanged: number;
+}
+
+/**
+ * Writes a prepared seed: identity providers and scopes first, so that clients refer to them.
+ * A client already stored as the seed has it is left alone (no version bump); a scope name held
+ * by another scope id stops the write.
+ */
+export async function writeSeed(
+  store: ClientStore,
+  seed: Seed,
+  progress: (done: number, total: number) => void = () => {},
+): Promise<SeedReport> {
+  await Promise.all(seed.identityProviders.map((provider) => store.putIdentityProvider(provider)));
+  for (const scope of seed.scopes) {
+    if ((await store.putScope(scope)) === 'name-taken') {
+      throw new SeedError(`scope ${scope.id}: the name ${scope.name} belongs to another scope`);
+    }
+  }
+  const report = {
+    identityProviders: seed.identityProviders.length,
+    scopes: seed.scopes.length,
+    clientsCreated: 0,
+    clientsUpdated: 0,
+    clientsUnchanged: 0,
+  };
+  for (const [index, client] of seed.clients.entries()) {
+    const current = await store.getClient(client.id);
+    if (current && isDeepStrictEqual({ ...current.client }, { ...client })) {
+      report.clientsUnchanged += 1;
+    } else {
+      await store.putClient(client);
+      if (current) report.clientsUpdated += 1;
+      else report.clientsCreated += 1;
+    }
+    progress(index + 1, seed.clients.length);
+  }
+  return report;
 }

@@ -49,7 +49,7 @@ export interface ClientStore {
   deleteClient(clientId: string, expectedVersion?: number): Promise<'deleted' | 'missing' | 'version-mismatch'>;
   putClient(client: Client): Promise<VersionedClient>;
   putIdentityProvider(identityProvider: IdentityProviderLink): Promise<void>;
-  putScope(scope: ScopeLink): Promise<void>;
+  putScope(scope: ScopeLink): Promise<'written' | 'name-taken'>;
 }
 
 /** The store could not answer in time (throttling, timeouts, network): worth retrying later. */

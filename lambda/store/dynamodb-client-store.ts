@@ -209,11 +209,26 @@ export class DynamoDbClientStore implements ClientStore {
     await this.put({ ...itemKeys.identityProvider(identityProvider.id), ...identityProvider });
   }
 
-  async putScope(scope: ScopeLink): Promise<void> {
-    await Promise.all([
-      this.put({ ...itemKeys.scope(scope.id), ...scope }),
-      this.put({ ...itemKeys.scopeName(scope.name), ...scope }),
-    ]);
+  /** Writes a scope by id, unless its name already belongs to another scope. */
+  async putScope(scope: ScopeLink): Promise<'written' | 'name-taken'> {
+    try {
+      await this.send(() =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...itemKeys.scopeName(scope.name), ...scope },
+            ConditionExpression: 'attribute_not_exists(#pk) OR #id = :id',
+            ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#id': 'id' },
+            ExpressionAttributeValues: { ':id': scope.id },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'name-taken';
+      throw error;
+    }
+    await this.put({ ...itemKeys.scope(scope.id), ...scope });
+    return 'written';
   }
 
   /**
