@@ -95,7 +95,10 @@ describe('npm run import', () => {
     ],
     [
       'an invalid field',
-      { identity_providers: [PROVIDER], clients: [{ id: CLIENTS[0], id_token_ttl: 0 }] },
+      {
+        identity_providers: [PROVIDER],
+        clients: [{ id: CLIENTS[0], identity_provider: { id: PROVIDER.id }, id_token_ttl: 0 }],
+      },
       /clients\[0\] \([0-9a-f-]{36}\): id_token_ttl is invalid$/,
     ],
   ])('refuses %s in one line, writing nothing', async (_, content, message) => {
