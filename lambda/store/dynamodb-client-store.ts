@@ -274,7 +274,10 @@ export class DynamoDbClientStore implements ClientStore {
   }
 
   private async batchGet(keys: Key[]): Promise<Item[]> {
-    const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
+    // DynamoDB refuses an empty key attribute: such a key names no item anyway.
+    const unique = [
+      ...new Map(keys.filter((key) => key.sk !== '').map((key) => [`${key.pk}\u0000${key.sk}`, key])).values(),
+    ];
     const chunks: Key[][] = [];
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
       chunks.push(unique.slice(start, start + BATCH_GET_LIMIT));

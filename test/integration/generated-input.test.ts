@@ -79,7 +79,7 @@ describe('generated update bodies on a real engine', () => {
     const fields = (JSON.parse(body) as { client: Record<string, unknown> }).client;
     const names = ((fields.authorized_scopes as { name?: unknown }[] | null | undefined) ?? [])
       .map((item) => item?.name)
-      .filter((name): name is string => typeof name === 'string');
+      .filter((name): name is string => typeof name === 'string' && name.length > 0);
     const { lookups } = await store.readForUpdate(clientId, {
       identityProviderIds: WORLD.identityProviderIds,
       scopeIds: WORLD.scopeIds,

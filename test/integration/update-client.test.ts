@@ -146,6 +146,17 @@ describe.each(engines)('update on %s', (_, startEngine) => {
     expect(reads.lookups.scopesByName.size).toBe(0);
   });
 
+  it('reads past references that can name no item, such as an empty scope name', async () => {
+    const reads = await store.readForUpdate(CLIENT_ID, {
+      identityProviderIds: [''],
+      scopeIds: [],
+      scopeNames: ['', 'openid'],
+    });
+
+    expect(reads.client?.client.id).toBe(CLIENT_ID);
+    expect([...reads.lookups.scopesByName.keys()]).toEqual(['openid']);
+  });
+
   it('answers 404 for an unknown client and creates nothing', async () => {
     const unknown = '00000000-0000-4000-8000-000000000001';
 
