@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,15 +12,11 @@ import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-clien
 import { CLIENT_ID, storedClient } from '../support/clients.js';
 import { apiEvent, LAMBDA_CONTEXT } from '../support/events.js';
 import { clientItem } from '../support/items.js';
+import { routeOptions } from '../support/routes.js';
 
 const TABLE = 'clients-test';
 const dynamo = mockClient(DynamoDBDocumentClient);
-const options = {
-  store: new DynamoDbClientStore(createDocumentClient(), TABLE),
-  logger: new Logger({ logLevel: 'SILENT' }),
-  requiredScope: 'clients:manage:all',
-  protectedClientIds: [],
-};
+const options = routeOptions(new DynamoDbClientStore(createDocumentClient(), TABLE));
 
 beforeEach(() => {
   dynamo.reset();

@@ -19,6 +19,7 @@ import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-clien
 import { CLIENT_ID, OTHER_IDENTITY_PROVIDER, SCOPE_OPENID, SCOPE_PROFILE, storedClient } from '../support/clients.js';
 import { ADMIN_AUTHORIZER, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { clientItem } from '../support/items.js';
+import { routeOptions } from '../support/routes.js';
 
 const PROTECTED_ID = vi.hoisted(() => {
   const id = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -47,10 +48,7 @@ function givenWriteSucceeds() {
 
 function handlerWith(options: Partial<UpdateClientHandlerOptions>) {
   return createUpdateClientHandler({
-    store: new DynamoDbClientStore(createDocumentClient(), TABLE),
-    logger: new Logger({ logLevel: 'SILENT' }),
-    requiredScope: 'clients:manage:all',
-    protectedClientIds: [],
+    ...routeOptions(new DynamoDbClientStore(createDocumentClient(), TABLE)),
     ...options,
   });
 }

@@ -1,14 +1,7 @@
 import { createPublicKey } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  documentClientFor,
-  type Engine,
-  javaAvailable,
-  startDynalite,
-  startDynamoDbLocal,
-} from '../../bin/local/dynamodb-engines.js';
+import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import {
   createCreateClientHandler,
@@ -21,11 +14,10 @@ import {
 } from '../../lambda/routes/client-routes.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import { IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
+import { ENGINES } from '../support/engines.js';
 import { apiEvent, type EventOptions, LAMBDA_CONTEXT } from '../support/events.js';
+import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
-
-const engines: [string, () => Promise<Engine>][] = [['dynalite', startDynalite]];
-if (javaAvailable() || process.env.CI) engines.push(['DynamoDB Local', startDynamoDbLocal]);
 
 const PROTECTED = '00000000-0000-4000-8000-000000000001';
 const IDS = [
@@ -35,7 +27,7 @@ const IDS = [
 ];
 const NOT_FOUND = { code: 'NOT_FOUND', message: 'The requested resource could not be found.' };
 
-describe.each(engines)('client routes on %s', (_, startEngine) => {
+describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
   let engine: Engine;
   let documents: DynamoDBDocumentClient;
   let store: DynamoDbClientStore;
@@ -51,12 +43,7 @@ describe.each(engines)('client routes on %s', (_, startEngine) => {
   });
   beforeEach(async () => {
     store = new DynamoDbClientStore(documents, await newTable(documents));
-    const options: RouteOptions = {
-      store,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      requiredScope: 'clients:manage:all',
-      protectedClientIds: [PROTECTED],
-    };
+    const options: RouteOptions = routeOptions(store, { protectedClientIds: [PROTECTED] });
     routes = {
       list: createListClientsHandler(options),
       get: createGetClientHandler(options),

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClientFor, type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
@@ -15,6 +14,7 @@ import {
 } from '../support/clients.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { updateBody } from '../support/generated-bodies.js';
+import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 import { expectedAfterAcceptedUpdate } from '../support/update-model.js';
 
@@ -45,12 +45,7 @@ describe('generated update bodies on a real engine', () => {
     engine = await startDynalite();
     const documents = documentClientFor(engine.endpoint);
     store = new DynamoDbClientStore(documents, await newTable(documents));
-    handler = createUpdateClientHandler({
-      store,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      requiredScope: 'clients:manage:all',
-      protectedClientIds: [],
-    });
+    handler = createUpdateClientHandler(routeOptions(store));
     await Promise.all([
       store.putIdentityProvider(IDENTITY_PROVIDER),
       store.putIdentityProvider(OTHER_IDENTITY_PROVIDER),

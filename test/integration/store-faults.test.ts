@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClientFor, type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
@@ -8,6 +7,7 @@ import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-clien
 import { CLIENT_ID, storedClient } from '../support/clients.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { type Fault, FaultInjectingHandler, type FaultPlan } from '../support/fault-injection.js';
+import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
 const SERVICE_UNAVAILABLE =
@@ -45,12 +45,7 @@ describe('store faults injected below the SDK', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       requestHandler: faults,
     });
-    const handler = createUpdateClientHandler({
-      store: new DynamoDbClientStore(documents, tableName),
-      logger: new Logger({ logLevel: 'SILENT' }),
-      requiredScope: 'clients:manage:all',
-      protectedClientIds: [],
-    });
+    const handler = createUpdateClientHandler(routeOptions(new DynamoDbClientStore(documents, tableName)));
     return { faults, handler, readItem };
   }
 

@@ -1,13 +1,6 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  documentClientFor,
-  type Engine,
-  javaAvailable,
-  startDynalite,
-  startDynamoDbLocal,
-} from '../../bin/local/dynamodb-engines.js';
+import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
 import type { Client } from '../../lambda/domain/client.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
@@ -20,14 +13,12 @@ import {
   SCOPE_PROFILE,
   storedClient,
 } from '../support/clients.js';
+import { ENGINES } from '../support/engines.js';
 import { type EventOptions, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
-// CI always has Java: there, a missing DynamoDB Local must fail the run rather than skip it.
-const engines: [string, () => Promise<Engine>][] = [['dynalite', startDynalite]];
-if (javaAvailable() || process.env.CI) engines.push(['DynamoDB Local', startDynamoDbLocal]);
-
-describe.each(engines)('update on %s', (_, startEngine) => {
+describe.each(ENGINES)('update on %s', (_, startEngine) => {
   let engine: Engine;
   let documents: DynamoDBDocumentClient;
   let tableName: string;
@@ -46,12 +37,7 @@ describe.each(engines)('update on %s', (_, startEngine) => {
   beforeEach(async () => {
     tableName = await newTable(documents);
     store = new DynamoDbClientStore(documents, tableName);
-    handler = createUpdateClientHandler({
-      store,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      requiredScope: 'clients:manage:all',
-      protectedClientIds: [],
-    });
+    handler = createUpdateClientHandler(routeOptions(store));
     await Promise.all([
       store.putIdentityProvider(IDENTITY_PROVIDER),
       store.putIdentityProvider(OTHER_IDENTITY_PROVIDER),
