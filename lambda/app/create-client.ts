@@ -4,7 +4,7 @@ import { clientWithDefaults, generateClientSecret } from '../domain/client-defau
 import type { FieldErrors } from '../domain/field-errors.js';
 import { keyMaterialFor } from '../domain/key-material.js';
 import { generateKeyPairFor } from '../domain/key-pairs.js';
-import { applyPatch, planUpdate, updateReferences } from '../domain/update-plan.js';
+import { applyPatch, planUpdate, updateReferences, withCreatedScopes } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import type { ClientStore } from '../store/client-store.js';
@@ -32,25 +32,23 @@ export class CreateClient {
       keyPair: { publicKey: '', privateKey: '' },
       secret: generateClientSecret(),
     });
-    let lookups = reads.lookups;
-    let plan = planUpdate(request, base, lookups);
+    let plan = planUpdate(request, base, reads.lookups);
     if (plan.status === 'invalid') return plan;
     if (request.identityProvider.kind !== 'replace') {
       return { status: 'invalid', errors: { identity_provider_id: ["can't be blank"] } };
     }
-    const draft = applyPatch(base, plan.status === 'ready' ? plan.patch : {});
-    const keyPair = await generateKeyPairFor(draft.key_pair_type);
+    // The keys depend on the fields alone; generating them first keeps an impossible key type
+    // from leaving behind scopes created for the request.
+    const fieldsOnly = planUpdate({ ...request, scopes: undefined }, base, reads.lookups);
+    const keyPairType = (fieldsOnly.status === 'ready' && fieldsOnly.patch.key_pair_type) || base.key_pair_type;
+    const keyPair = await generateKeyPairFor(keyPairType);
     if (!keyPair) return { status: 'invalid', errors: { private_key: ['private_key_type is invalid'] } };
     if (plan.status === 'needs-scopes') {
-      const created = await this.store.ensureScopes(plan.names);
-      lookups = {
-        ...lookups,
-        scopesByName: new Map([...lookups.scopesByName, ...created.map((scope) => [scope.name, scope] as const)]),
-      };
+      const lookups = withCreatedScopes(reads.lookups, await this.store.ensureScopes(plan.names));
       plan = planUpdate(request, base, lookups);
       if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
     }
-    const client = { ...applyPatch(base, plan.patch), ...keyMaterialFor(draft.key_pair_type, keyPair) };
+    const client = { ...applyPatch(base, plan.patch), ...keyMaterialFor(keyPairType, keyPair) };
     const result = await this.store.createClient(client);
     return result.status === 'created' ? result : { status: 'invalid', errors: { id: ['has already been taken'] } };
   }

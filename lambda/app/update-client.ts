@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ScopeLink, VersionedClient } from '../domain/client.js';
+import type { VersionedClient } from '../domain/client.js';
 import type { FieldErrors } from '../domain/field-errors.js';
-import { planUpdate, type UpdateLookups, updateReferences } from '../domain/update-plan.js';
+import { planUpdate, updateReferences, withCreatedScopes } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import type { ClientStore } from '../store/client-store.js';
 import { WriteProtection } from './write-protection.js';
@@ -62,7 +62,7 @@ export class UpdateClient {
       if (plan.status === 'invalid') return plan;
       if (ifMatch && !ifMatch(current.version)) return { status: 'precondition-failed' };
       if (plan.status === 'needs-scopes') {
-        lookups = withScopes(lookups, await this.store.ensureScopes(plan.names));
+        lookups = withCreatedScopes(lookups, await this.store.ensureScopes(plan.names));
         plan = planUpdate(request, current.client, lookups);
         if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
       }
@@ -86,10 +86,4 @@ export class UpdateClient {
   #retryDelay(attempt: number): number {
     return Math.random() * Math.min(MAX_RETRY_DELAY_MS, this.#retryBaseDelayMs * 2 ** (attempt - 1));
   }
-}
-
-function withScopes(lookups: UpdateLookups, scopes: ScopeLink[]): UpdateLookups {
-  const scopesByName = new Map(lookups.scopesByName);
-  for (const scope of scopes) scopesByName.set(scope.name, scope);
-  return { ...lookups, scopesByName };
 }

@@ -109,3 +109,10 @@ function unique<T>(items: T[]): T[] {
 export function applyPatch(stored: Client, patch: ClientPatch): Client {
   return { ...stored, ...patch };
 }
+
+/** The lookups once the scopes a plan asked for exist. */
+export function withCreatedScopes(lookups: UpdateLookups, scopes: ScopeLink[]): UpdateLookups {
+  const scopesByName = new Map(lookups.scopesByName);
+  for (const scope of scopes) scopesByName.set(scope.name, scope);
+  return { ...lookups, scopesByName };
+}

@@ -187,6 +187,24 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
       });
     });
 
+    it('generates keys for the key type even when scopes are created by name', async () => {
+      const response = await call('create', {
+        method: 'POST',
+        collection: true,
+        body: {
+          client: {
+            identity_provider: { id: IDENTITY_PROVIDER.id },
+            key_pair_type: { type: 'ec', curve: 'P-384' },
+            id_token_signature_alg: 'ES384',
+            authorized_scopes: [{ name: 'ec:scope' }],
+          },
+        },
+      });
+
+      expect(response.status).toBe(201);
+      expect(createPublicKey(response.json.data.public_key).export({ format: 'jwk' }).crv).toBe('P-384');
+    });
+
     it('honours a free client-chosen id and refuses a taken one', async () => {
       const chosen = '40000000-0000-4000-8000-000000000004';
       const body = { client: { id: chosen.toUpperCase(), identity_provider: { id: IDENTITY_PROVIDER.id } } };
