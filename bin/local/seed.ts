@@ -197,7 +197,7 @@ export async function writeSeed(
   };
   for (const [index, client] of seed.clients.entries()) {
     const current = await store.getClient(client.id);
-    if (current && isDeepStrictEqual({ ...current.client }, { ...client })) {
+    if (current && isDeepStrictEqual(current.client, client)) {
       report.clientsUnchanged += 1;
     } else {
       await store.putClient(client);

@@ -1,6 +1,6 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { type Client, type IdentityProviderLink, INTERNAL_SIGNATURES_ADAPTER, TTL_MAXIMUMS } from './client.js';
-import { generateKeyPairFor, type PemKeyPair } from './key-pairs.js';
+import type { PemKeyPair } from './key-pairs.js';
 
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SECRET_LENGTH = 86;
@@ -13,16 +13,6 @@ export function generateClientSecret(): string {
 }
 
 export const DEFAULT_KEY_PAIR_TYPE = { type: 'rsa', modulus_size: '2048', exponent_size: '65537' } as const;
-
-/** A new client with the create defaults of CONTRACT §5 and a fresh RSA-2048 key pair. */
-export async function newClient(identityProvider: IdentityProviderLink, id: string = randomUUID()): Promise<Client> {
-  return clientWithDefaults({
-    id,
-    identityProvider,
-    keyPair: (await generateKeyPairFor(DEFAULT_KEY_PAIR_TYPE)) as PemKeyPair,
-    secret: generateClientSecret(),
-  });
-}
 
 /** The create defaults around the parts that are drawn at random (CONTRACT §5). */
 export function clientWithDefaults({

@@ -58,6 +58,8 @@ export const LIMITS = {
   listItems: 100,
   vocabularyListItems: 20,
   keyPairTypeBytes: 4096,
+  // Scope names become DynamoDB keys; longer ones are dropped like other unusable names.
+  scopeName: 255,
 } as const;
 
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `should be at most ${max} character(s)`));

@@ -1,9 +1,9 @@
 import { EC_CURVES, KEY_PAIR_TYPES } from './client.js';
 
 const SIZE_AND_CURVE_KEYS = ['modulus_size', 'exponent_size', 'curve'] as const;
-const MIN_RSA_MODULUS_SIZE = 2048;
+export const MIN_RSA_MODULUS_SIZE = 2048;
 // Not in upstream: a larger modulus makes regenerate_key_pair run for minutes inside a Lambda.
-const MAX_RSA_MODULUS_SIZE = 8192;
+export const MAX_RSA_MODULUS_SIZE = 8192;
 
 /**
  * The messages for a `key_pair_type` object, in upstream's wording: first its JSON-schema

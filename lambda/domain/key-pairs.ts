@@ -1,6 +1,7 @@
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { EC_CURVES, type KeyPairType } from './client.js';
+import { MAX_RSA_MODULUS_SIZE, MIN_RSA_MODULUS_SIZE } from './key-pair-type.js';
 
 export interface PemKeyPair {
   publicKey: string;
@@ -20,9 +21,14 @@ export async function generateKeyPairFor(keyPairType: KeyPairType): Promise<PemK
   try {
     switch (keyPairType.type) {
       case 'rsa': {
-        const modulusLength = Number(keyPairType.modulus_size ?? 2048);
+        const modulusLength = Number(keyPairType.modulus_size ?? MIN_RSA_MODULUS_SIZE);
         const publicExponent = Number(keyPairType.exponent_size ?? 65537);
-        if (!Number.isInteger(modulusLength) || modulusLength < 2048 || modulusLength > 8192) return undefined;
+        if (
+          !Number.isInteger(modulusLength) ||
+          modulusLength < MIN_RSA_MODULUS_SIZE ||
+          modulusLength > MAX_RSA_MODULUS_SIZE
+        )
+          return undefined;
         if (!Number.isInteger(publicExponent) || publicExponent < 3 || publicExponent % 2 === 0) return undefined;
         return await generate('rsa', {
           modulusLength,

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { isBlankString, isPlainObject } from './client-fields.js';
+import { isBlankString, isPlainObject, LIMITS } from './client-fields.js';
 import { FieldErrorCollector, type FieldErrors } from './field-errors.js';
 import { canonicalUuid } from './uuid.js';
 
@@ -25,9 +25,6 @@ export interface UpdateRequest {
 }
 
 export type ParsedUpdateRequest = { ok: true; request: UpdateRequest } | { ok: false; errors: FieldErrors };
-
-// Scope names become part of a DynamoDB key; longer ones are dropped like other unusable names.
-export const MAX_SCOPE_NAME_LENGTH = 255;
 
 const plainObject = (message: string) => v.custom<Record<string, unknown>>(isPlainObject, message);
 
@@ -97,5 +94,5 @@ function scopeReferences(items: Record<string, unknown>[] | null | undefined): S
 }
 
 function isUsableScopeName(name: unknown): name is string {
-  return typeof name === 'string' && name.length > 0 && name.length <= MAX_SCOPE_NAME_LENGTH && !/\s/u.test(name);
+  return typeof name === 'string' && name.length > 0 && name.length <= LIMITS.scopeName && !/\s/u.test(name);
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { GRANT_TYPES, SIGNATURE_ALGS, TOKEN_ENDPOINT_AUTH_METHODS } from '../../lambda/domain/client.js';
 
 /**
  * Update bodies for the property tests: every field gets values the contract accepts (casts,
@@ -10,22 +11,6 @@ export interface World {
   scopeNames: string[];
 }
 
-const GRANT_TYPES = [
-  'client_credentials',
-  'password',
-  'authorization_code',
-  'refresh_token',
-  'implicit',
-  'revoke',
-  'introspect',
-  'id_token',
-  'vp_token',
-  'preauthorized_code',
-  'agent_code',
-  'agent_credentials',
-];
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'];
-const ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'HS256', 'HS384', 'HS512', 'EdDSA'];
 const BLANKS = ['', ' ', '\t\n '];
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
 
@@ -119,11 +104,11 @@ const fieldValues = (world: World): Record<string, fc.Arbitrary<unknown>> => ({
   trusted_hosts: list(fc.domain(), 5),
   redirect_uris: list(uri, 5),
   supported_grant_types: list(fc.constantFrom(...GRANT_TYPES, 'magic'), 4),
-  token_endpoint_auth_methods: list(fc.constantFrom(...AUTH_METHODS, 'tls_client_auth'), 3),
+  token_endpoint_auth_methods: list(fc.constantFrom(...TOKEN_ENDPOINT_AUTH_METHODS, 'tls_client_auth'), 3),
   token_endpoint_jwt_auth_alg: fc.constantFrom('RS256', 'RS512', 'HS256', 'HS512', 'ES256', '', null),
   response_mode: fc.constantFrom('post', 'direct_post', 'query', '', null),
-  id_token_signature_alg: fc.constantFrom(...ALGS, 'PS256', '', null),
-  userinfo_signed_response_alg: fc.constantFrom(...ALGS, 'none', '', null),
+  id_token_signature_alg: fc.constantFrom(...SIGNATURE_ALGS, 'PS256', '', null),
+  userinfo_signed_response_alg: fc.constantFrom(...SIGNATURE_ALGS, 'none', '', null),
   signatures_adapter: fc.constantFrom(
     'Elixir.Boruta.Internal.Signatures',
     'Elixir.Boruta.Universal.Signatures',

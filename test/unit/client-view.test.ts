@@ -1,6 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateClientSecret, newClient } from '../../lambda/domain/client-defaults.js';
+import {
+  clientWithDefaults,
+  DEFAULT_KEY_PAIR_TYPE,
+  generateClientSecret,
+} from '../../lambda/domain/client-defaults.js';
 import { CLIENT_VIEW_KEYS, toClientView } from '../../lambda/domain/client-view.js';
+import { generateKeyPairFor, type PemKeyPair } from '../../lambda/domain/key-pairs.js';
 import { IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
 
 describe('toClientView', () => {
@@ -31,7 +37,14 @@ describe('toClientView', () => {
 
 describe('create defaults', () => {
   it('gives a new client the defaults of CONTRACT §5 and an RSA-2048 key pair', async () => {
-    const { public_key, private_key, secret, id, ...rest } = await newClient(IDENTITY_PROVIDER);
+    const keyPair = (await generateKeyPairFor(DEFAULT_KEY_PAIR_TYPE)) as PemKeyPair;
+    const created = clientWithDefaults({
+      id: randomUUID(),
+      identityProvider: IDENTITY_PROVIDER,
+      keyPair,
+      secret: generateClientSecret(),
+    });
+    const { public_key, private_key, secret, id, ...rest } = created;
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(secret).toMatch(/^[A-Za-z0-9]{86}$/);
     expect(public_key).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
