@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { VersionedClient } from '../domain/client.js';
 import { clientWithDefaults, generateClientSecret } from '../domain/client-defaults.js';
+import { isBlankString } from '../domain/client-fields.js';
 import type { FieldErrors } from '../domain/field-errors.js';
 import { keyMaterialFor } from '../domain/key-material.js';
 import { generateKeyPairFor } from '../domain/key-pairs.js';
@@ -19,9 +20,10 @@ export type CreateOutcome = { status: 'created'; client: VersionedClient } | { s
 export class CreateClient {
   constructor(private readonly store: ClientStore) {}
 
-  async execute(request: UpdateRequest): Promise<CreateOutcome> {
+  async execute(given: UpdateRequest): Promise<CreateOutcome> {
+    const request = withoutBlankGeneratedFields(given);
     const givenId = request.fields.id;
-    const id = givenId === undefined || givenId === null ? randomUUID() : canonicalUuid(givenId);
+    const id = givenId === undefined ? randomUUID() : canonicalUuid(givenId);
     if (!id) return { status: 'invalid', errors: { id: ['is invalid'] } };
     const reads = await this.store.readForUpdate(id, updateReferences(request));
     if (reads.client) return { status: 'invalid', errors: { id: ['has already been taken'] } };
@@ -52,4 +54,16 @@ export class CreateClient {
     const result = await this.store.createClient(client);
     return result.status === 'created' ? result : { status: 'invalid', errors: { id: ['has already been taken'] } };
   }
+}
+
+/**
+ * `id` and `secret` that are null or blank are generated, as upstream does (Ecto casts "" to
+ * nil): the admin UI's "leave blank to autogenerate" fields send "".
+ */
+function withoutBlankGeneratedFields(request: UpdateRequest): UpdateRequest {
+  const fields = { ...request.fields };
+  for (const field of ['id', 'secret']) {
+    if (fields[field] === null || isBlankString(fields[field])) delete fields[field];
+  }
+  return { ...request, fields };
 }

@@ -170,7 +170,7 @@ describe('the default stack (Cognito created, retained data)', () => {
     [
       'MISSING_AUTHENTICATION_TOKEN',
       '404',
-      '{"code":"NOT_FOUND","message":"The requested resource could not be found."}',
+      '{"code":"NOT_FOUND","message":"The requested resource could not be found.","errors":{"resource":["the requested resource could not be found."]}}',
       {},
     ],
     [

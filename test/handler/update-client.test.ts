@@ -244,7 +244,11 @@ describe('refusals that write nothing', () => {
     const response = await send({ body: { client: { name: 'x' } } });
 
     expect(response.statusCode).toBe(404);
-    expect(response.json).toEqual({ code: 'NOT_FOUND', message: 'The requested resource could not be found.' });
+    expect(response.json).toEqual({
+      code: 'NOT_FOUND',
+      message: 'The requested resource could not be found.',
+      errors: { resource: ['the requested resource could not be found.'] },
+    });
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
