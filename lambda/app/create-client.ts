@@ -9,6 +9,7 @@ import { applyPatch, planUpdate, updateReferences, withCreatedScopes } from '../
 import type { UpdateRequest } from '../domain/update-request.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import type { ClientStore } from '../store/client-store.js';
+import { ClientCopies } from './client-copies.js';
 
 export type CreateOutcome = { status: 'created'; client: VersionedClient } | { status: 'invalid'; errors: FieldErrors };
 
@@ -18,7 +19,11 @@ export type CreateOutcome = { status: 'created'; client: VersionedClient } | { s
  * id is honoured when free; the conditional put makes two requests for one id agree.
  */
 export class CreateClient {
-  constructor(private readonly store: ClientStore) {}
+  readonly #copies: ClientCopies;
+
+  constructor(private readonly store: ClientStore) {
+    this.#copies = new ClientCopies(store);
+  }
 
   async execute(given: UpdateRequest): Promise<CreateOutcome> {
     const request = withoutBlankGeneratedFields(given);
@@ -45,14 +50,23 @@ export class CreateClient {
     const keyPairType = (fieldsOnly.status === 'ready' && fieldsOnly.patch.key_pair_type) || base.key_pair_type;
     const keyPair = await generateKeyPairFor(keyPairType);
     if (!keyPair) return { status: 'invalid', errors: { private_key: ['private_key_type is invalid'] } };
+    let lookups = reads.lookups;
     if (plan.status === 'needs-scopes') {
-      const lookups = withCreatedScopes(reads.lookups, await this.store.ensureScopes(plan.names));
+      lookups = withCreatedScopes(lookups, await this.store.ensureScopes(plan.names));
       plan = planUpdate(request, base, lookups);
       if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
     }
-    const client = { ...applyPatch(base, plan.patch), ...keyMaterialFor(keyPairType, keyPair) };
+    const prepared = await this.#copies.prepare({ client: base, version: 0 }, request, plan.patch, lookups);
+    if (prepared.status === 'invalid') {
+      await this.#copies.abandon(id, prepared.links);
+      return prepared;
+    }
+    const client = { ...applyPatch(base, prepared.patch), ...keyMaterialFor(keyPairType, keyPair) };
     const result = await this.store.createClient(client);
-    return result.status === 'created' ? result : { status: 'invalid', errors: { id: ['has already been taken'] } };
+    if (result.status === 'created')
+      return { status: 'created', client: await this.#copies.verifyCreated(result.client) };
+    await this.#copies.abandon(id, prepared.links);
+    return { status: 'invalid', errors: { id: ['has already been taken'] } };
   }
 }
 

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VersionedClient } from '../domain/client.js';
+import { keepingStoredIdentityProvider } from '../domain/client-copies.js';
 import type { FieldErrors } from '../domain/field-errors.js';
 import { planUpdate, updateReferences, withCreatedScopes } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import type { ClientStore } from '../store/client-store.js';
+import { ClientCopies } from './client-copies.js';
 import { WriteProtection } from './write-protection.js';
 
 export type UpdateOutcome =
@@ -35,6 +37,7 @@ const MAX_RETRY_DELAY_MS = 50;
  */
 export class UpdateClient {
   readonly #writeProtection: WriteProtection;
+  readonly #copies: ClientCopies;
   readonly #maxWriteAttempts: number;
   readonly #retryBaseDelayMs: number;
 
@@ -43,21 +46,23 @@ export class UpdateClient {
     options: UpdateClientOptions,
   ) {
     this.#writeProtection = new WriteProtection(options.protectedClientIds);
+    this.#copies = new ClientCopies(store);
     this.#maxWriteAttempts = options.maxWriteAttempts ?? DEFAULT_MAX_WRITE_ATTEMPTS;
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
   }
 
   async execute(
     clientId: string,
-    request: UpdateRequest,
+    given: UpdateRequest,
     ifMatch?: (version: number) => boolean,
   ): Promise<UpdateOutcome> {
-    const reads = await this.store.readForUpdate(clientId, updateReferences(request));
+    const reads = await this.store.readForUpdate(clientId, updateReferences(given));
     let current = reads.client;
     let lookups = reads.lookups;
     if (current && this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
 
     for (let attempt = 1; current; attempt += 1) {
+      const request = keepingStoredIdentityProvider(given, current.client);
       let plan = planUpdate(request, current.client, lookups);
       if (plan.status === 'invalid') return plan;
       if (ifMatch && !ifMatch(current.version)) return { status: 'precondition-failed' };
@@ -66,9 +71,13 @@ export class UpdateClient {
         plan = planUpdate(request, current.client, lookups);
         if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
       }
-      if (Object.keys(plan.patch).length === 0) return { status: 'updated', client: current };
+      // The copies of scopes and provider: a step of its own (client-copies.ts).
+      const prepared = await this.#copies.prepare(current, request, plan.patch, lookups);
+      if (prepared.status === 'invalid') return { status: 'invalid', errors: prepared.errors };
+      lookups = prepared.lookups;
+      if (Object.keys(prepared.patch).length === 0) return { status: 'updated', client: current };
 
-      const result = await this.store.writePatch(clientId, plan.patch, current.version);
+      const result = await this.store.writePatch(clientId, prepared.patch, current.version);
       if (result.status === 'written') return { status: 'updated', client: result.client };
       if (attempt >= this.#maxWriteAttempts) return { status: 'conflict' };
       if (ifMatch) {

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
-import { isBlankString, isPlainObject, LIMITS } from './client-fields.js';
+import { isBlankString, isPlainObject } from './client-fields.js';
 import { FieldErrorCollector, type FieldErrors } from './field-errors.js';
+import { isUsableScopeName } from './scope.js';
 import { canonicalUuid } from './uuid.js';
 
 /**
@@ -91,8 +92,4 @@ function scopeReferences(items: Record<string, unknown>[] | null | undefined): S
     }
   }
   return references;
-}
-
-function isUsableScopeName(name: unknown): name is string {
-  return typeof name === 'string' && name.length > 0 && name.length <= LIMITS.scopeName && !/\s/u.test(name);
 }
