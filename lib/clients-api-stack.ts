@@ -14,6 +14,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
+import { KINDS } from '../lambda/store/item-keys.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
 import { API_ROUTES, type ApiHandlerName } from './api-routes.js';
@@ -45,27 +46,39 @@ export interface ClientsApiStackProps extends StackProps {
 
 const STAGE = 'v1';
 
-/** Each client function: what it does and exactly the DynamoDB actions its code sends. */
+/**
+ * Each function: what it does and exactly the DynamoDB actions its code sends; with
+ * `partitions`, only on the items of those kinds (`dynamodb:LeadingKeys`).
+ */
 const CLIENT_FUNCTIONS: Record<
   ApiHandlerName,
-  { id: string; description: string; actions: string[]; memorySize?: number; timeout?: Duration }
+  {
+    id: string;
+    description: string;
+    actions: string[];
+    partitions?: string[];
+    memorySize?: number;
+    timeout?: Duration;
+  }
 > = {
   'list-clients': { id: 'ListClients', description: 'GET /api/clients', actions: ['Query'] },
   'get-client': { id: 'GetClient', description: 'GET /api/clients/{client_id}', actions: ['GetItem'] },
   'create-client': {
     id: 'CreateClient',
     description: 'POST /api/clients',
-    // DeleteItem: the loser of a race to create a scope name removes its own scope item.
-    actions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem'],
+    // UpdateItem: links to what it copies, and the copies corrected after the write; DeleteItem:
+    // the links of a create that is refused after putting them.
+    actions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem', 'UpdateItem'],
   },
   'update-client': {
     id: 'UpdateClient',
     description: 'PUT and PATCH /api/clients/{client_id}',
-    actions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+    actions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem'],
   },
   'delete-client': {
     id: 'DeleteClient',
     description: 'DELETE /api/clients/{client_id}',
+    // DeleteItem also removes the deleted client's links.
     actions: ['DeleteItem', 'GetItem'],
   },
   'regenerate-key-pair': {
@@ -81,7 +94,53 @@ const CLIENT_FUNCTIONS: Record<
     description: 'POST /api/clients/{client_id}/regenerate_did',
     actions: ['GetItem', 'UpdateItem'],
   },
+  ...namedResourceFunctions('Scope', 'scope', [KINDS.scope, KINDS.scopeName, KINDS.scopeLink]),
+  ...namedResourceFunctions('IdentityProvider', 'identity-provider', [
+    KINDS.identityProvider,
+    KINDS.identityProviderName,
+    KINDS.identityProviderLink,
+  ]),
+  'list-key-pairs': { id: 'ListKeyPairs', description: 'GET /api/key-pairs', actions: [], partitions: [] },
 };
+
+/**
+ * The five functions of a named resource (scopes, identity providers). `item`, `name`, `link`:
+ * its items, name locks and client links. Writes reach clients to update their copies.
+ */
+function namedResourceFunctions<H extends 'scope' | 'identity-provider'>(
+  id: string,
+  handler: H,
+  [item, name, link]: string[],
+) {
+  const path = `/api/${handler}s`;
+  const changesCopies = {
+    // GetItem: the resource, a name lock, a client whose write lost to another; UpdateItem:
+    // the resource and client copies; PutItem: name locks; DeleteItem: locks and stale links.
+    actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query', 'BatchGetItem'],
+    partitions: [item, name, link, KINDS.client] as string[],
+  };
+  return {
+    [`list-${handler}s`]: { id: `List${id}s`, description: `GET ${path}`, actions: ['Query'], partitions: [item] },
+    [`get-${handler}`]: { id: `Get${id}`, description: `GET ${path}/{id}`, actions: ['GetItem'], partitions: [item] },
+    [`create-${handler}`]: {
+      id: `Create${id}`,
+      description: `POST ${path}`,
+      actions: ['GetItem', 'PutItem', 'DeleteItem'],
+      partitions: [item, name],
+    },
+    [`update-${handler}`]: { id: `Update${id}`, description: `PUT and PATCH ${path}/{id}`, ...changesCopies },
+    [`delete-${handler}`]: {
+      id: `Delete${id}`,
+      description: `DELETE ${path}/{id}`,
+      ...changesCopies,
+      // BatchWriteItem: the links left once the resource is gone.
+      actions: [...changesCopies.actions, 'BatchWriteItem'],
+    },
+  } as Record<
+    `list-${H}s` | `${'get' | 'create' | 'update' | 'delete'}-${H}`,
+    (typeof CLIENT_FUNCTIONS)[ApiHandlerName]
+  >;
+}
 
 export class ClientsApiStack extends Stack {
   readonly api: RestApi;
@@ -121,7 +180,9 @@ export class ClientsApiStack extends Stack {
             POWERTOOLS_SERVICE_NAME: 'clients-api',
           },
         });
-        clientsTable.grant(construct.function, ...spec.actions.map((action) => `dynamodb:${action}`));
+        const actions = spec.actions.map((action) => `dynamodb:${action}`);
+        if (spec.partitions) clientsTable.grantOnPartitions(construct.function, actions, spec.partitions);
+        else clientsTable.grant(construct.function, ...actions);
         return [handler, construct.function];
       }),
     ) as Record<ApiHandlerName, NodejsFunction>;

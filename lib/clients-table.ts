@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, SORT_KEY } from '../lambda/store/table-definition.js';
@@ -50,6 +50,23 @@ export class ClientsTable extends Construct {
   /** Exactly the item actions given, on this table only (and its key, when customer-managed). */
   grant(grantee: IGrantable, ...actions: string[]): void {
     this.table.grant(grantee, ...actions);
+    this.grantKey(grantee);
+  }
+
+  /** Item actions only on items whose partition key is one of `partitions` (their kinds). */
+  grantOnPartitions(grantee: IGrantable, actions: string[], partitions: string[]): void {
+    if (actions.length === 0) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions,
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': partitions } },
+      }),
+    );
+    this.grantKey(grantee);
+  }
+
+  private grantKey(grantee: IGrantable): void {
     // What DynamoDB asks of the caller's identity to use a customer-managed table key, spelled
     // out rather than grantEncryptDecrypt's wildcards.
     this.encryptionKey?.grant(

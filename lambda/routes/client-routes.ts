@@ -7,9 +7,10 @@ import { parseUpdateRequest } from '../domain/update-request.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
 import { badRequest, notFound } from '../http/http-error.js';
+import { locationOf } from '../http/location.js';
 import { ifMatchPrecondition } from '../http/negotiation.js';
 import { type ApiRequest, jsonBody, uuidPathParameter } from '../http/request.js';
-import { jsonResponse } from '../http/response.js';
+import { jsonResponse, noContent } from '../http/response.js';
 import type { ClientStore } from '../store/client-store.js';
 import { clientResponse, refusal } from './client-responses.js';
 
@@ -63,7 +64,7 @@ export function createCreateClientHandler(options: RouteOptions): LambdaHandler 
     if (!parsed.ok) throw badRequest(parsed.errors);
     const outcome = await createClient.execute(parsed.request);
     if (outcome.status !== 'created') return refusal(outcome);
-    return clientResponse(outcome.client, 201, { Location: `/api/clients/${outcome.client.client.id}` });
+    return clientResponse(outcome.client, 201, { Location: locationOf('/api/clients', outcome.client.client.id) });
   });
 }
 
@@ -74,7 +75,7 @@ export function createDeleteClientHandler(options: RouteOptions): LambdaHandler 
     const clientId = uuidPathParameter(request, 'client_id');
     const outcome = await deleteClient.execute(clientId, ifMatchPrecondition(request));
     if (outcome !== 'deleted') return refusal({ status: outcome });
-    return { statusCode: 204, headers: { 'Cache-Control': 'no-store' }, body: '' };
+    return noContent();
   });
 }
 

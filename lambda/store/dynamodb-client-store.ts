@@ -18,23 +18,15 @@ import type {
   UpdateReads,
   UpdateReferences,
 } from './client-store.js';
+import { DynamoDbIdentityProviderStore, toIdentityProvider } from './dynamodb-identity-provider-store.js';
 import { DynamoDbLinks } from './dynamodb-links.js';
-import { DynamoDbNamedResources } from './dynamodb-named-resources.js';
+import type { DynamoDbNamedResources } from './dynamodb-named-resources.js';
+import { DynamoDbScopeStore, toScope } from './dynamodb-scope-store.js';
 import { DynamoDbTable, type Item, onlyIfAbsent } from './dynamodb-table.js';
 import { itemKeys, KINDS } from './item-keys.js';
 import { PARTITION_KEY, SORT_KEY } from './table-definition.js';
 
 export { itemKeys } from './item-keys.js';
-
-/** Scopes and identity providers as the client store reads and writes them (the same items). */
-export const scopeItems = (table: DynamoDbTable) =>
-  new DynamoDbNamedResources<Scope>(table, { item: KINDS.scope, name: KINDS.scopeName }, toScope);
-export const identityProviderItems = (table: DynamoDbTable) =>
-  new DynamoDbNamedResources<IdentityProvider>(
-    table,
-    { item: KINDS.identityProvider, name: KINDS.identityProviderName },
-    toIdentityProvider,
-  );
 
 export class DynamoDbClientStore implements ClientStore {
   private readonly table: DynamoDbTable;
@@ -45,8 +37,8 @@ export class DynamoDbClientStore implements ClientStore {
   constructor(documents: DynamoDBDocumentClient, tableName: string) {
     this.table = new DynamoDbTable(documents, tableName);
     this.links = new DynamoDbLinks(this.table);
-    this.scopes = scopeItems(this.table);
-    this.identityProviders = identityProviderItems(this.table);
+    this.scopes = new DynamoDbScopeStore(this.table);
+    this.identityProviders = new DynamoDbIdentityProviderStore(this.table);
   }
 
   private get documents(): DynamoDBDocumentClient {
@@ -295,17 +287,4 @@ function toLookups(items: Item[]): UpdateLookups {
 function toVersionedClient(item: Item): VersionedClient {
   const { pk: _pk, sk: _sk, version, ...client } = item;
   return { client: client as unknown as Client, version: Number(version ?? 0) };
-}
-
-function toIdentityProvider(item: Item): IdentityProvider {
-  return { id: item.id as string, name: (item.name as string | undefined) ?? '' };
-}
-
-function toScope(item: Item): Scope {
-  return {
-    id: item.id as string,
-    name: item.name as string,
-    label: (item.label as string | undefined) ?? null,
-    public: item.public === true,
-  };
 }

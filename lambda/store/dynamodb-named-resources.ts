@@ -69,12 +69,16 @@ export class DynamoDbNamedResources<T extends NamedRecord> implements NamedResou
     throw new Error(`The name lock of ${name} kept changing`);
   }
 
-  async releaseName(name: string, id: string): Promise<void> {
-    await this.table.delete(this.nameKey(name), {
-      ConditionExpression: '#id = :id',
-      ExpressionAttributeNames: { '#id': 'id' },
-      ExpressionAttributeValues: { ':id': id },
+  async forgetCreation(name: string, id: string): Promise<void> {
+    await this.table.update({
+      Key: this.nameKey(name),
+      UpdateExpression: 'REMOVE #created',
+      ...reservedFor(id, { '#created': 'created' }),
     });
+  }
+
+  async releaseName(name: string, id: string): Promise<void> {
+    await this.table.delete(this.nameKey(name), reservedFor(id));
   }
 
   async create(record: T): Promise<'created' | 'exists'> {
@@ -142,7 +146,7 @@ export class DynamoDbNamedResources<T extends NamedRecord> implements NamedResou
     });
   }
 
-  async markDeleting(id: string, token: string): Promise<string | undefined> {
+  async markDeleting(id: string, token: string): Promise<StoredResource<T> | undefined> {
     const item = await this.table.update({
       Key: this.itemKey(id),
       UpdateExpression: 'SET #deleting = if_not_exists(#deleting, :token)',
@@ -150,7 +154,7 @@ export class DynamoDbNamedResources<T extends NamedRecord> implements NamedResou
       ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#deleting': 'deleting' },
       ExpressionAttributeValues: { ':token': token },
     });
-    return item?.deleting as string | undefined;
+    return item ? this.toStored(item) : undefined;
   }
 
   async unmarkDeleting(id: string, token: string): Promise<void> {
@@ -198,6 +202,14 @@ function versionCondition(
     ExpressionAttributeNames: { ...names, ...NAMES, '#pk': PARTITION_KEY },
     // DynamoDB refuses an empty map of values.
     ...(Object.keys(allValues).length > 0 && { ExpressionAttributeValues: allValues }),
+  };
+}
+
+function reservedFor(id: string, names: Record<string, string> = {}): Condition {
+  return {
+    ConditionExpression: '#id = :id',
+    ExpressionAttributeNames: { ...names, '#id': 'id' },
+    ExpressionAttributeValues: { ':id': id },
   };
 }
 

@@ -36,6 +36,8 @@ export interface NamedResourceStore<T extends NamedRecord> {
   list(): Promise<StoredResource<T>[]>;
   /** Reserves `name` for `id`; `created` is the record a create is about to store under it. */
   reserveName(name: string, id: string, created?: T): Promise<Reservation<T>>;
+  /** Drops the record of its create from the lock of `name`, if it is still reserved for `id`. */
+  forgetCreation(name: string, id: string): Promise<void>;
   /** Frees `name` if it is still reserved for `id`. */
   releaseName(name: string, id: string): Promise<void>;
   /** Stores a new resource at version 1, unless its id exists. */
@@ -59,9 +61,9 @@ export interface NamedResourceStore<T extends NamedRecord> {
   clearCopiesPending(id: string, version: number): Promise<void>;
   /**
    * Marks the resource as being deleted: with `token`, or with the token of a delete already
-   * running, which concurrent deletes then share. The token in force; undefined when missing.
+   * running, which concurrent deletes then share (in `deleting`). Undefined when missing.
    */
-  markDeleting(id: string, token: string): Promise<string | undefined>;
+  markDeleting(id: string, token: string): Promise<StoredResource<T> | undefined>;
   unmarkDeleting(id: string, token: string): Promise<void>;
   /** Deletes the resource, only while the delete of `token` still runs. */
   delete(id: string, token: string): Promise<boolean>;

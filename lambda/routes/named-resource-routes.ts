@@ -1,0 +1,132 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ApiHandlerName } from '../../lib/api-routes.js';
+import type { NamedResources, ResourceOutcome } from '../app/named-resources.js';
+import { parseResourceBody } from '../domain/named-resource.js';
+import { type ApiHandlerOptions, apiHandler, type LambdaHandler, type Route } from '../http/api-handler.js';
+import { badRequest } from '../http/http-error.js';
+import { locationOf } from '../http/location.js';
+import { entityTag, ifMatchPrecondition } from '../http/negotiation.js';
+import { jsonBody, uuidPathParameter } from '../http/request.js';
+import { jsonResponse } from '../http/response.js';
+import { routeScopes } from '../http/route-scopes.js';
+import type { ClientStore } from '../store/client-store.js';
+import type { IdentityProviderStore } from '../store/identity-provider-store.js';
+import type { NamedRecord, StoredResource } from '../store/named-resource-store.js';
+import type { ScopeStore } from '../store/scope-store.js';
+import { refusal } from './client-responses.js';
+
+/** What the scope, identity provider and key pair routes are built from, once per container. */
+export interface ResourceRouteOptions {
+  clients: ClientStore;
+  scopes: ScopeStore;
+  identityProviders: IdentityProviderStore;
+  logger: Logger;
+  /** How this deployment spells `clients:manage:all` (REQUIRED_SCOPE). */
+  requiredScope: string;
+  /** The prefix of the other scopes (SCOPE_PREFIX). */
+  scopePrefix: string;
+  protectedClientIds: readonly string[];
+}
+
+/** One named resource's routes: its path, body key, path parameter, view and use cases. */
+export interface NamedResourceRoutes<T extends NamedRecord> {
+  collectionPath: string;
+  bodyKey: string;
+  pathParameter: string;
+  view(record: T): unknown;
+  useCases(options: ResourceRouteOptions): NamedResources<T>;
+}
+
+/** The shared wrapper with this route's own scopes and methods. */
+export function resourceHandler(
+  options: Pick<ResourceRouteOptions, 'logger' | 'requiredScope' | 'scopePrefix'>,
+  handler: ApiHandlerName,
+  methods: readonly string[],
+  route: Route,
+): LambdaHandler {
+  const handlerOptions: ApiHandlerOptions = {
+    logger: options.logger,
+    requiredScope: options.requiredScope,
+    scopes: routeScopes(handler, options),
+    methods,
+  };
+  return apiHandler(handlerOptions, route);
+}
+
+/** `{"data": view}` with the version as ETag. */
+function resourceResponse<T extends NamedRecord>(
+  routes: NamedResourceRoutes<T>,
+  { record, version }: StoredResource<T>,
+  statusCode = 200,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return jsonResponse(statusCode, { data: routes.view(record) }, { ETag: entityTag(version), ...headers });
+}
+
+function answer<T extends NamedRecord>(routes: NamedResourceRoutes<T>, outcome: ResourceOutcome<T>, status = 200) {
+  if (outcome.status !== 'ok') return refusal(outcome);
+  const headers =
+    status === 201 ? { Location: locationOf(routes.collectionPath, outcome.resource.record.id) } : undefined;
+  return resourceResponse(routes, outcome.resource, status, headers);
+}
+
+/** The `{"<key>": {...}}` object of a body, or 400. */
+function resourceFields(routes: NamedResourceRoutes<NamedRecord>, body: unknown): Record<string, unknown> {
+  const parsed = parseResourceBody(body, routes.bodyKey);
+  if (!parsed.ok) throw badRequest(parsed.errors);
+  return parsed.fields;
+}
+
+/** GET: every resource, sorted by name. */
+export function listRoute<T extends NamedRecord>(
+  routes: NamedResourceRoutes<T>,
+  options: ResourceRouteOptions,
+  handler: ApiHandlerName,
+): LambdaHandler {
+  const useCases = routes.useCases(options);
+  return resourceHandler(options, handler, ['GET'], async () => {
+    const resources = await useCases.list();
+    return jsonResponse(200, { data: resources.map(({ record }) => routes.view(record)) });
+  });
+}
+
+/** GET /{id} */
+export function showRoute<T extends NamedRecord>(
+  routes: NamedResourceRoutes<T>,
+  options: ResourceRouteOptions,
+  handler: ApiHandlerName,
+): LambdaHandler {
+  const useCases = routes.useCases(options);
+  return resourceHandler(options, handler, ['GET'], async (request) =>
+    answer(routes, await useCases.show(uuidPathParameter(request, routes.pathParameter))),
+  );
+}
+
+/** POST: 201 with the new resource and its Location. */
+export function createRoute<T extends NamedRecord>(
+  routes: NamedResourceRoutes<T>,
+  options: ResourceRouteOptions,
+  handler: ApiHandlerName,
+): LambdaHandler {
+  const useCases = routes.useCases(options);
+  return resourceHandler(options, handler, ['POST'], async (request) => {
+    const fields = resourceFields(routes as NamedResourceRoutes<NamedRecord>, jsonBody(request));
+    return answer(routes, await useCases.create(fields), 201);
+  });
+}
+
+/** PUT and PATCH /{id}: the same partial update. */
+export function updateRoute<T extends NamedRecord>(
+  routes: NamedResourceRoutes<T>,
+  options: ResourceRouteOptions,
+  handler: ApiHandlerName,
+): LambdaHandler {
+  const useCases = routes.useCases(options);
+  return resourceHandler(options, handler, ['PUT', 'PATCH'], async (request) => {
+    const body = jsonBody(request);
+    const id = uuidPathParameter(request, routes.pathParameter);
+    const fields = resourceFields(routes as NamedResourceRoutes<NamedRecord>, body);
+    return answer(routes, await useCases.update(id, fields, ifMatchPrecondition(request)));
+  });
+}
