@@ -1,18 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import * as v from 'valibot';
-import type { Client, IdentityProviderLink, ScopeLink } from '../../lambda/domain/client.js';
+import { ClientCopies } from '../../lambda/app/client-copies.js';
+import { identityProviderUseCases } from '../../lambda/app/identity-providers.js';
+import type { NamedResources } from '../../lambda/app/named-resources.js';
+import { scopeUseCases } from '../../lambda/app/scopes.js';
+import type { Client, ScopeLink } from '../../lambda/domain/client.js';
 import {
   clientWithDefaults,
   DEFAULT_KEY_PAIR_TYPE,
   generateClientSecret,
 } from '../../lambda/domain/client-defaults.js';
 import { isPlainObject } from '../../lambda/domain/client-fields.js';
+import type { IdentityProvider } from '../../lambda/domain/identity-provider.js';
 import { generateKeyPairFor } from '../../lambda/domain/key-pairs.js';
 import { applyPatch, planUpdate, type UpdateLookups } from '../../lambda/domain/update-plan.js';
 import { parseUpdateRequest } from '../../lambda/domain/update-request.js';
 import { canonicalUuid } from '../../lambda/domain/uuid.js';
 import type { ClientStore } from '../../lambda/store/client-store.js';
+import type { IdentityProviderStore } from '../../lambda/store/identity-provider-store.js';
+import type { ScopeStore } from '../../lambda/store/scope-store.js';
 
 /**
  * Seed files: identity providers, scopes, clients (API fields plus optional id, secret,
@@ -41,7 +48,7 @@ const SeedSchema = v.strictObject({
 });
 
 export interface Seed {
-  identityProviders: IdentityProviderLink[];
+  identityProviders: IdentityProvider[];
   scopes: ScopeLink[];
   clients: Client[];
   protectedClientIds: string[];
@@ -113,11 +120,16 @@ async function buildClient(
   };
   const id = fields.id === undefined ? crypto.randomUUID() : (canonicalUuid(fields.id) ?? fail('id', 'is not a UUID'));
   const named = `${item} (${id})`;
-  const providerId = canonicalUuid((fields.identity_provider as { id?: unknown } | undefined)?.id);
-  if (!providerId && !existing?.identity_provider) fail('identity_provider_id', "can't be blank");
+  // Upstream data can hold a client without an identity provider: seeds take it as it is
+  // (its view shows {"id": null, "name": null}); the API's create still requires one.
+  const givenProviderId = (fields.identity_provider as { id?: unknown } | null | undefined)?.id;
+  const providerId = canonicalUuid(givenProviderId);
+  if (!providerId && givenProviderId !== undefined && givenProviderId !== null) {
+    fail('identity_provider_id', 'has invalid format');
+  }
   const identityProvider = providerId
     ? (lookups.identityProviders.get(providerId) ?? fail('identity_provider_id', 'does not exist'))
-    : (existing?.identity_provider as IdentityProviderLink);
+    : (existing?.identity_provider ?? null);
   for (const scope of Array.isArray(fields.authorized_scopes) ? fields.authorized_scopes : []) {
     const scopeId = isPlainObject(scope) ? canonicalUuid(scope.id) : undefined;
     if (scopeId && !lookups.scopesById.has(scopeId)) fail('authorized_scopes', `names an unknown scope ${scopeId}`);
@@ -148,7 +160,9 @@ async function buildClient(
         private_key: keys.privateKey,
       }
     : clientWithDefaults({ id, identityProvider, secret, keyPair: keys });
-  const parsed = parseUpdateRequest({ client: fields });
+  // The provider is resolved above; `{"id": null}` (how an export shows none) is not a change.
+  const { identity_provider: _provider, ...otherFields } = fields;
+  const parsed = parseUpdateRequest({ client: providerId ? fields : otherFields });
   if (!parsed.ok) {
     const [field, messages] = Object.entries(parsed.errors)[0] ?? ['client', ['is invalid']];
     return fail(field, messages.join(', '));
@@ -172,22 +186,26 @@ export interface SeedReport {
   clientsUnchanged: number;
 }
 
+export interface SeedStores {
+  clients: ClientStore;
+  scopes: ScopeStore;
+  identityProviders: IdentityProviderStore;
+}
+
 /**
  * Writes a prepared seed: identity providers and scopes first, so that clients refer to them.
  * A client already stored as the seed has it is left alone (no version bump); a scope name held
  * by another scope id stops the write.
  */
 export async function writeSeed(
-  store: ClientStore,
+  stores: SeedStores,
   seed: Seed,
   progress: (done: number, total: number) => void = () => {},
 ): Promise<SeedReport> {
-  await Promise.all(seed.identityProviders.map((provider) => store.putIdentityProvider(provider)));
-  for (const scope of seed.scopes) {
-    if ((await store.putScope(scope)) === 'name-taken') {
-      throw new SeedError(`scope ${scope.id}: the name ${scope.name} belongs to another scope`);
-    }
-  }
+  const store = stores.clients;
+  const copies = new ClientCopies(store);
+  await writeNamedResources(identityProviderUseCases(stores.identityProviders, store), seed.identityProviders);
+  await writeNamedResources(scopeUseCases(stores.scopes, store), seed.scopes);
   const report = {
     identityProviders: seed.identityProviders.length,
     scopes: seed.scopes.length,
@@ -198,8 +216,11 @@ export async function writeSeed(
   for (const [index, client] of seed.clients.entries()) {
     const current = await store.getClient(client.id);
     if (current && isDeepStrictEqual(current.client, client)) {
+      // Links are written even so: a table from before links gets them for its clients.
+      await copies.link(client, current.version);
       report.clientsUnchanged += 1;
     } else {
+      await copies.link(client, (current?.version ?? 0) + 1);
       await store.putClient(client);
       if (current) report.clientsUpdated += 1;
       else report.clientsCreated += 1;
@@ -207,4 +228,25 @@ export async function writeSeed(
     progress(index + 1, seed.clients.length);
   }
   return report;
+}
+
+/**
+ * Identity providers and scopes through their use cases, as the API would write them: created,
+ * or changed where the id exists with another name or `public` (a rename frees the old name and
+ * reaches every client that has a copy).
+ */
+async function writeNamedResources<T extends { id: string; name: string }>(
+  useCases: NamedResources<T>,
+  records: T[],
+): Promise<void> {
+  for (const record of records) {
+    const stored = await useCases.show(record.id);
+    const fields = record as unknown as Record<string, unknown>;
+    const outcome = stored.status === 'ok' ? await useCases.update(record.id, fields) : await useCases.create(fields);
+    if (outcome.status === 'invalid') {
+      const details = Object.entries(outcome.errors).map(([field, messages]) => `${field} ${messages.join(', ')}`);
+      throw new SeedError(`${record.id} (${record.name}): ${details.join('; ')}`);
+    }
+    if (outcome.status !== 'ok') throw new SeedError(`${record.id} (${record.name}): ${outcome.status}`);
+  }
 }

@@ -78,7 +78,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   try {
     documents = documentClientFor(options.endpoint ?? (engine as Engine).endpoint, { local: !options.endpoint });
     const store = new DynamoDbClientStore(documents, options.table);
-    if ((await ensureTable(documents, options.table)) === 'created') await writeSeed(store, seed);
+    const stores = {
+      clients: store,
+      scopes: new DynamoDbScopeStore(documents, options.table),
+      identityProviders: new DynamoDbIdentityProviderStore(documents, options.table),
+    };
+    if ((await ensureTable(documents, options.table)) === 'created') await writeSeed(stores, seed);
 
     const requiredScope = REQUIRED_SCOPE_DEFAULT;
     const protectedClientIds = [...seed.protectedClientIds, ...options.protectedClientIds];
@@ -90,9 +95,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     };
     const resourceOptions: ResourceRouteOptions = {
       ...routeOptions,
-      clients: store,
-      scopes: new DynamoDbScopeStore(documents, options.table),
-      identityProviders: new DynamoDbIdentityProviderStore(documents, options.table),
+      ...stores,
       scopePrefix: defaultScopePrefix(requiredScope),
     };
     const handlers: Record<ApiHandlerName, LambdaHandler> = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { VersionedClient } from '../domain/client.js';
+import type { Client, VersionedClient } from '../domain/client.js';
 import {
   type CopyKind,
   type CopySources,
@@ -139,6 +139,16 @@ export class ClientCopies {
     }
     // Deleted meanwhile, or rewritten by fan-outs that have corrected it by now.
     return current ?? created;
+  }
+
+  /**
+   * Links for a client written outside the API's write path (seeds and imports, which write the
+   * copies their file gives), before the write of `clientVersion`.
+   */
+  async link(client: Client, clientVersion: number): Promise<void> {
+    const targets = copyTargets(client);
+    if (targets.scope.length + targets['identity-provider'].length === 0) return;
+    await this.store.putLinks(client.id, targets, { clientVersion, attempt: randomUUID(), linkedAt: this.clock() });
   }
 
   /** A create that put links and then was refused: its links go, unless put again since. */

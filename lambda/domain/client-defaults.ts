@@ -22,7 +22,7 @@ export function clientWithDefaults({
   secret,
 }: {
   id: string;
-  identityProvider: IdentityProviderLink;
+  identityProvider: IdentityProviderLink | null;
   keyPair: PemKeyPair;
   secret: string;
 }): Client {
