@@ -14,6 +14,8 @@ export interface FanOutResult {
 }
 
 const CLIENTS_PER_READ = 100;
+/** Clients written at once: enough to overlap round trips, few enough not to flood sockets. */
+const PARALLEL_WRITES = 10;
 const WRITE_ATTEMPTS = 10;
 
 /**
@@ -36,7 +38,10 @@ export class CopyFanOut {
       // Read after the clients: a change of the resource after this read reaches them itself.
       const target = refresh ? await readTarget() : undefined;
       const settle = new LinkSettlement(this.store, this.clock, kind, targetId, refresh ? readTarget : undefined);
-      await Promise.all(chunk.map((link) => settle.run(link, clients.get(link.clientId), target, result)));
+      for (let next = 0; next < chunk.length; next += PARALLEL_WRITES) {
+        const batch = chunk.slice(next, next + PARALLEL_WRITES);
+        await Promise.all(batch.map((link) => settle.run(link, clients.get(link.clientId), target, result)));
+      }
     }
     return result;
   }
