@@ -124,6 +124,8 @@ export class NamedResources<T extends NamedRecord> {
         return 'retry';
       }
       if ((await this.store.reserveName(newName, id)).status === 'taken') {
+        // A 422 leaves the resource as it was.
+        await this.store.clearPendingName(id, newName);
         return { status: 'invalid', errors: { name: [TAKEN] } };
       }
       reserved(newName);
