@@ -95,6 +95,47 @@ describe('the default stack (Cognito created, retained data)', () => {
     expect([dynamo[0].Action].flat().sort()).toEqual(actions.map((action) => `dynamodb:${action}`));
   });
 
+  it.each([
+    [/^GET \/api\/scopes$/, ['Query'], ['SCOPE']],
+    [/^POST \/api\/scopes$/, ['DeleteItem', 'GetItem', 'PutItem'], ['SCOPE', 'SCOPE_NAME']],
+    [
+      /^PUT and PATCH \/api\/scopes/,
+      ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      ['SCOPE', 'SCOPE_NAME', 'SCOPE_LINK', 'CLIENT'],
+    ],
+    [
+      /^DELETE \/api\/identity-providers/,
+      ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      ['IDENTITY_PROVIDER', 'IDENTITY_PROVIDER_NAME', 'IDENTITY_PROVIDER_LINK', 'CLIENT'],
+    ],
+  ])('grants the function of %s its actions only on the partitions it touches', (description, actions, partitions) => {
+    const { properties } = functionNamed(template, description);
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }] },
+    });
+    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const dynamo = statements.filter((statement) =>
+      [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: expect.anything(),
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ClientsTable/), 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': partitions } },
+      },
+    ]);
+    expect([dynamo[0].Action].flat().sort()).toEqual(actions.map((action) => `dynamodb:${action}`));
+  });
+
+  it('gives the key pairs function no DynamoDB access', () => {
+    const { properties } = functionNamed(template, /^GET \/api\/key-pairs$/);
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }] },
+    });
+    expect(JSON.stringify(policies)).not.toContain('dynamodb:');
+  });
+
   it('gives the authorizer no DynamoDB access', () => {
     const { properties } = functionNamed(template, /Verifies bearer tokens/);
     const roleId = properties.Role['Fn::GetAtt'][0];
