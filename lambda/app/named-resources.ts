@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { IdentityProviderLink, ScopeLink } from '../domain/client.js';
 import type { CopyKind } from '../domain/client-copies.js';
@@ -27,7 +28,8 @@ export type ResourceOutcome<T extends NamedRecord> =
   | { status: 'precondition-failed' }
   | { status: 'conflict' };
 
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
+const MAX_RETRY_DELAY_MS = 50;
 
 /**
  * List, show, create and update of a named resource. Names stay unique through their lock
@@ -85,7 +87,11 @@ export class NamedResources<T extends NamedRecord> {
       const outcome = await this.#updateOnce(id, fields, ifMatch, (name) => {
         reservedName = name;
       });
-      if (outcome === 'retry') continue;
+      if (outcome === 'retry') {
+        // Full jitter: two renames that keep displacing each other's pending name drift apart.
+        await sleep(Math.random() * Math.min(MAX_RETRY_DELAY_MS, 2 ** attempt));
+        continue;
+      }
       if (outcome.status !== 'ok') await this.#releaseUnused(id, reservedName);
       return outcome;
     }

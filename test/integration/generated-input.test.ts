@@ -99,11 +99,13 @@ describe('generated update bodies on a real engine', () => {
     const names = ((fields.authorized_scopes as { name?: unknown }[] | null | undefined) ?? [])
       .map((item) => item?.name)
       .filter((name): name is string => typeof name === 'string' && name.length > 0);
-    const { lookups } = await store.readForUpdate(clientId, {
-      identityProviderIds: WORLD.identityProviderIds,
-      scopeIds: WORLD.scopeIds,
-      scopeNames: names,
-    });
+    // The scopes as stored: names through their locks to the scope items they point at.
+    const references = { identityProviderIds: WORLD.identityProviderIds, scopeIds: WORLD.scopeIds, scopeNames: names };
+    const locked = (await store.readForUpdate(clientId, references)).lookups.scopesByName;
+    const lookups = await store.readLookups(
+      references,
+      [...locked.values()].map((scope) => scope.id),
+    );
     const expected = expectedAfterAcceptedUpdate(before.client, fields, {
       identityProviders: new Map(lookups.identityProviders),
       scopesById: new Map(lookups.scopesById),
