@@ -59,7 +59,7 @@ export class CreateClient {
     const prepared = await this.#copies.prepare({ client: base, version: 0 }, request, plan.patch, lookups);
     if (prepared.status === 'invalid') {
       await this.#copies.abandon(id, prepared.links);
-      return prepared;
+      return { status: 'invalid', errors: prepared.errors };
     }
     const client = { ...applyPatch(base, prepared.patch), ...keyMaterialFor(keyPairType, keyPair) };
     const result = await this.store.createClient(client);

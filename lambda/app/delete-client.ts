@@ -15,10 +15,10 @@ export class DeleteClient {
 
   constructor(
     private readonly store: ClientStore,
-    options: { protectedClientIds: readonly string[]; clock?: () => number },
+    options: { protectedClientIds: readonly string[] },
   ) {
     this.#writeProtection = new WriteProtection(options.protectedClientIds);
-    this.#copies = new ClientCopies(store, options.clock);
+    this.#copies = new ClientCopies(store);
   }
 
   async execute(clientId: string, ifMatch?: (version: number) => boolean): Promise<DeleteOutcome> {
