@@ -1,16 +1,12 @@
 import { DeleteIdentityProvider, identityProviderUseCases } from '../app/identity-providers.js';
 import { type IdentityProvider, toIdentityProviderView } from '../domain/identity-provider.js';
 import type { LambdaHandler } from '../http/api-handler.js';
-import { ifMatchPrecondition } from '../http/negotiation.js';
-import { uuidPathParameter } from '../http/request.js';
-import { noContent } from '../http/response.js';
-import { refusal } from './client-responses.js';
 import {
   createRoute,
+  deleteRoute,
   listRoute,
   type NamedResourceRoutes,
   type ResourceRouteOptions,
-  resourceHandler,
   showRoute,
   updateRoute,
 } from './named-resource-routes.js';
@@ -39,10 +35,7 @@ export const createUpdateIdentityProviderHandler = (options: ResourceRouteOption
 /** DELETE /api/identity-providers/{identity_provider_id}: 204, or 422 naming the clients that link it. */
 export function createDeleteIdentityProviderHandler(options: ResourceRouteOptions): LambdaHandler {
   const deleteProvider = new DeleteIdentityProvider(options.identityProviders, options.clients, options);
-  return resourceHandler(options, 'delete-identity-provider', ['DELETE'], async (request) => {
-    const id = uuidPathParameter(request, 'identity_provider_id');
-    const outcome = await deleteProvider.execute(id, ifMatchPrecondition(request));
-    if (outcome === 'deleted') return noContent();
-    return refusal(typeof outcome === 'string' ? { status: outcome } : outcome);
-  });
+  return deleteRoute(options, 'delete-identity-provider', 'identity_provider_id', (id, ifMatch) =>
+    deleteProvider.execute(id, ifMatch),
+  );
 }

@@ -8,13 +8,13 @@ import { badRequest } from '../http/http-error.js';
 import { locationOf } from '../http/location.js';
 import { entityTag, ifMatchPrecondition } from '../http/negotiation.js';
 import { jsonBody, uuidPathParameter } from '../http/request.js';
-import { jsonResponse } from '../http/response.js';
+import { jsonResponse, noContent } from '../http/response.js';
 import { routeScopes } from '../http/route-scopes.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { IdentityProviderStore } from '../store/identity-provider-store.js';
 import type { NamedRecord, StoredResource } from '../store/named-resource-store.js';
 import type { ScopeStore } from '../store/scope-store.js';
-import { refusal } from './client-responses.js';
+import { type Refusal, refusal } from './client-responses.js';
 
 /** What the scope, identity provider and key pair routes are built from, once per container. */
 export interface ResourceRouteOptions {
@@ -128,5 +128,22 @@ export function updateRoute<T extends NamedRecord>(
     const id = uuidPathParameter(request, routes.pathParameter);
     const fields = resourceFields(routes as NamedResourceRoutes<NamedRecord>, body);
     return answer(routes, await useCases.update(id, fields, ifMatchPrecondition(request)));
+  });
+}
+
+/** DELETE /{id}: 204 with no body, or the refusal of the use case. */
+export function deleteRoute(
+  options: ResourceRouteOptions,
+  handler: ApiHandlerName,
+  pathParameter: string,
+  execute: (
+    id: string,
+    ifMatch?: (version: number) => boolean,
+  ) => Promise<'deleted' | Exclude<Refusal['status'], 'invalid'> | Refusal>,
+): LambdaHandler {
+  return resourceHandler(options, handler, ['DELETE'], async (request) => {
+    const outcome = await execute(uuidPathParameter(request, pathParameter), ifMatchPrecondition(request));
+    if (outcome === 'deleted') return noContent();
+    return refusal(typeof outcome === 'string' ? { status: outcome } : outcome);
   });
 }

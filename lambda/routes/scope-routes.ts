@@ -1,16 +1,12 @@
 import { DeleteScope, scopeUseCases } from '../app/scopes.js';
 import { type Scope, toScopeView } from '../domain/scope.js';
 import type { LambdaHandler } from '../http/api-handler.js';
-import { ifMatchPrecondition } from '../http/negotiation.js';
-import { uuidPathParameter } from '../http/request.js';
-import { noContent } from '../http/response.js';
-import { refusal } from './client-responses.js';
 import {
   createRoute,
+  deleteRoute,
   listRoute,
   type NamedResourceRoutes,
   type ResourceRouteOptions,
-  resourceHandler,
   showRoute,
   updateRoute,
 } from './named-resource-routes.js';
@@ -38,8 +34,5 @@ export const createUpdateScopeHandler = (options: ResourceRouteOptions) =>
 /** DELETE /api/scopes/{scope_id}: 204 once no client has the scope. */
 export function createDeleteScopeHandler(options: ResourceRouteOptions): LambdaHandler {
   const deleteScope = new DeleteScope(options.scopes, options.clients);
-  return resourceHandler(options, 'delete-scope', ['DELETE'], async (request) => {
-    const outcome = await deleteScope.execute(uuidPathParameter(request, 'scope_id'), ifMatchPrecondition(request));
-    return outcome === 'deleted' ? noContent() : refusal({ status: outcome });
-  });
+  return deleteRoute(options, 'delete-scope', 'scope_id', (id, ifMatch) => deleteScope.execute(id, ifMatch));
 }

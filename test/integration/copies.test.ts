@@ -1,10 +1,8 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LINK_LEASE_MS } from '../../lambda/app/client-copies.js';
 import type { ScopeLink } from '../../lambda/domain/client.js';
 import { CLIENT_ID, IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES, suiteEngine } from '../support/engines.js';
 import { pausing } from '../support/interruptions.js';
 import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
 import { newTable } from '../support/tables.js';
@@ -12,27 +10,15 @@ import { newTable } from '../support/tables.js';
 const ORDERS = { id: '0a0a0a0a-0000-4000-8000-000000000001', name: 'orders:read', public: false };
 const OTHER = { id: '0a0a0a0a-0000-4000-8000-000000000002', name: 'profile', public: true };
 const clientIds = (count: number, prefix = '1') =>
-  Array.from(
-    { length: count },
-    (_, index) => `${prefix}0000000-0000-4000-8000-0000000000${String(index).padStart(2, '0')}`,
-  );
+  Array.from({ length: count }, (_, index) => `${prefix}0000000-0000-4000-8000-${String(index).padStart(12, '0')}`);
 
 describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, startEngine) => {
-  let engine: Engine;
-  let documents: DynamoDBDocumentClient;
+  const engine = suiteEngine(startEngine);
   let stores: Stores;
   let api: ReturnType<typeof useCases>;
 
-  beforeAll(async () => {
-    engine = await startEngine();
-    documents = documentClientFor(engine.endpoint);
-  });
-  afterAll(async () => {
-    documents?.destroy();
-    await engine?.stop();
-  });
   beforeEach(async () => {
-    stores = dynamoDbStores(documents, await newTable(documents));
+    stores = dynamoDbStores(engine.documents, await newTable(engine.documents));
     api = useCases(stores);
     for (const scope of [ORDERS, OTHER]) expect((await api.scopes.create(scope)).status).toBe('ok');
     for (const provider of [IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER]) {

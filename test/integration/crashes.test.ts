@@ -1,8 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_ID, IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES, suiteEngine } from '../support/engines.js';
 import { Crash, crashing } from '../support/interruptions.js';
 import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
 import { newTable } from '../support/tables.js';
@@ -15,21 +13,12 @@ const OTHER_CLIENT = '0c0c0c0c-0000-4000-8000-000000000002';
  * then the same request sent again: it must complete what the first began.
  */
 describe.each(ENGINES)('requests interrupted halfway, then sent again, on %s', (_, startEngine) => {
-  let engine: Engine;
-  let documents: DynamoDBDocumentClient;
+  const engine = suiteEngine(startEngine);
   let stores: Stores;
   let api: ReturnType<typeof useCases>;
 
-  beforeAll(async () => {
-    engine = await startEngine();
-    documents = documentClientFor(engine.endpoint);
-  });
-  afterAll(async () => {
-    documents?.destroy();
-    await engine?.stop();
-  });
   beforeEach(async () => {
-    stores = dynamoDbStores(documents, await newTable(documents));
+    stores = dynamoDbStores(engine.documents, await newTable(engine.documents));
     api = useCases(stores);
     expect((await api.scopes.create(ORDERS)).status).toBe('ok');
     expect((await api.providers.create(IDENTITY_PROVIDER)).status).toBe('ok');
