@@ -137,6 +137,21 @@ export function importActor(actor: string): HistoryActor {
   return { sub: text(actor), client_id: null, issuer: null };
 }
 
+/** The shape of an entry read back from the store or a stream record. */
+export function isHistoryEntry(value: unknown): value is HistoryEntry {
+  if (value === null || typeof value !== 'object') return false;
+  const entry = value as Record<string, unknown>;
+  return (
+    Number.isSafeInteger(entry.version) &&
+    typeof entry.at === 'string' &&
+    (HISTORY_ACTIONS as readonly unknown[]).includes(entry.action) &&
+    entry.actor !== null &&
+    typeof entry.actor === 'object' &&
+    entry.changes !== null &&
+    typeof entry.changes === 'object'
+  );
+}
+
 /** The DynamoDB size of an entry (item-size.ts's estimate), which HISTORY_ENTRY_LIMITS bounds. */
 export function historyEntrySize(entry: HistoryEntry): number {
   return attributeSize(entry);
