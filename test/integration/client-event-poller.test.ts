@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startClientEventPoller } from '../../bin/local/client-event-poller.js';
 import { eventsFile, JsonLinesClientEventSink, printedEvents } from '../../bin/local/client-event-sinks.js';
-import { documentClientFor, type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
+import { type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
 import { clientChangedEvent } from '../../lambda/domain/client-changed-event.js';
 import { type HistoryEntry, historyEntry } from '../../lambda/domain/history-entry.js';
 import { itemKeys } from '../../lambda/store/dynamodb-client-store.js';
 import { historyEntryAttributes, historyEntryUpdate, updateExpression } from '../../lambda/store/history-ring.js';
 import { CLIENT_ID, SCOPE_OPENID, storedClient } from '../support/clients.js';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES, useEngine } from '../support/engines.js';
 import { clientItem } from '../support/items.js';
 import { newTable } from '../support/tables.js';
 
@@ -50,31 +50,22 @@ async function linesOf(file: string, count: number): Promise<unknown[]> {
 }
 
 describe.runIf(startDynamoDbLocal)('the local event poller on DynamoDB Local', () => {
-  let engine: Engine;
-  let documents: DynamoDBDocumentClient;
+  const suite = useEngine(startDynamoDbLocal as () => Promise<Engine>);
   let table: string;
   let directory: string;
 
-  beforeAll(async () => {
-    engine = await (startDynamoDbLocal as () => Promise<Engine>)();
-    documents = documentClientFor(engine.endpoint);
-  });
-  afterAll(async () => {
-    documents?.destroy();
-    await engine?.stop();
-  });
   beforeEach(async () => {
-    table = await newTable(documents);
+    table = await newTable(suite.documents);
     directory = await mkdtemp(join(tmpdir(), 'client-events-'));
     return () => rm(directory, { recursive: true, force: true });
   });
 
-  const put = (item: Record<string, unknown>) => documents.send(new PutCommand({ TableName: table, Item: item }));
+  const put = (item: Record<string, unknown>) => suite.documents.send(new PutCommand({ TableName: table, Item: item }));
   const createClient = () =>
     put({ ...clientItem(storedClient({ name: 'v1' }), 1), ...historyEntryAttributes(entryAt(1), CAPACITY) });
   /** A rename to `v<version>` that records its entry, or only bumps the version. */
   const update = (version: number, recorded = true) =>
-    documents.send(
+    suite.documents.send(
       new UpdateCommand({
         TableName: table,
         Key: itemKeys.client(CLIENT_ID),
@@ -93,7 +84,7 @@ describe.runIf(startDynamoDbLocal)('the local event poller on DynamoDB Local', (
   it('appends each new history entry to the events file as one JSON line, and nothing for other writes', async () => {
     const file = join(directory, 'events.jsonl');
     const poller = await startClientEventPoller({
-      endpoint: engine.endpoint,
+      endpoint: suite.engine.endpoint,
       tableName: table,
       sink: eventsFile(file),
       intervalMs: 50,
@@ -117,7 +108,7 @@ describe.runIf(startDynamoDbLocal)('the local event poller on DynamoDB Local', (
     const file = join(directory, 'events.jsonl');
 
     const poller = await startClientEventPoller({
-      endpoint: engine.endpoint,
+      endpoint: suite.engine.endpoint,
       tableName: table,
       sink: eventsFile(file),
     });
@@ -137,7 +128,7 @@ describe.runIf(startDynamoDbLocal)('the local event poller on DynamoDB Local', (
       written.push(lines);
     });
     const poller = await startClientEventPoller({
-      endpoint: engine.endpoint,
+      endpoint: suite.engine.endpoint,
       tableName: table,
       sink: flaky,
       intervalMs: 50,
@@ -163,19 +154,14 @@ describe.runIf(startDynamoDbLocal)('the local event poller on DynamoDB Local', (
 });
 
 describe('the local event poller on dynalite', () => {
-  it('refuses to start, since dynalite does not serve the streams API', async () => {
-    const engine = await startDynalite();
-    const documents = documentClientFor(engine.endpoint);
-    try {
-      const tableName = await newTable(documents);
+  const suite = useEngine(startDynalite);
 
-      await expect(
-        startClientEventPoller({ endpoint: engine.endpoint, tableName, sink: printedEvents(new PassThrough()) }),
-      ).rejects.toThrow(`cannot read the stream of table ${tableName}: UnknownOperationException`);
-    } finally {
-      documents.destroy();
-      await engine.stop();
-    }
+  it('refuses to start, since dynalite does not serve the streams API', async () => {
+    const tableName = await newTable(suite.documents);
+
+    await expect(
+      startClientEventPoller({ endpoint: suite.engine.endpoint, tableName, sink: printedEvents(new PassThrough()) }),
+    ).rejects.toThrow(`cannot read the stream of table ${tableName}: UnknownOperationException`);
   });
 });
 

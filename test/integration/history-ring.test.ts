@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
+import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from '../../lambda/domain/client.js';
 import { type HistoryAction, type HistoryEntry, historyEntry } from '../../lambda/domain/history-entry.js';
 import { itemKeys } from '../../lambda/store/dynamodb-client-store.js';
@@ -15,7 +14,7 @@ import {
   updateExpression,
 } from '../../lambda/store/history-ring.js';
 import { CLIENT_ID, storedClient } from '../support/clients.js';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES, useEngine } from '../support/engines.js';
 import { clientItem } from '../support/items.js';
 import { newTable } from '../support/tables.js';
 
@@ -30,28 +29,21 @@ function entry(action: HistoryAction, version: number, before: Client | null, af
 
 /** The history helpers against a real table: what the write paths will send, on each engine. */
 describe.each(ENGINES)('the history ring on %s', (_, startEngine) => {
-  let engine: Engine;
-  let documents: DynamoDBDocumentClient;
+  const suite = useEngine(startEngine);
   let table: string;
 
-  beforeAll(async () => {
-    engine = await startEngine();
-    documents = documentClientFor(engine.endpoint);
-  });
-  afterAll(async () => {
-    documents?.destroy();
-    await engine?.stop();
-  });
   beforeEach(async () => {
-    table = await newTable(documents);
+    table = await newTable(suite.documents);
   });
 
   const read = async (): Promise<Item | undefined> =>
-    (await documents.send(new GetCommand({ TableName: table, Key: KEY, ConsistentRead: true }))).Item;
+    (await suite.documents.send(new GetCommand({ TableName: table, Key: KEY, ConsistentRead: true }))).Item;
+  const update = (expression: Omit<UpdateCommandInput, 'TableName' | 'Key'>) =>
+    suite.documents.send(new UpdateCommand({ TableName: table, Key: KEY, ...expression }));
 
   async function create(client: Client, capacity: number, condition = creatableCondition(new Date())) {
     const created = entry('created', 1, null, client);
-    await documents.send(
+    await suite.documents.send(
       new PutCommand({
         TableName: table,
         Item: { ...clientItem(client, 1), ...historyEntryAttributes(created, capacity) },
@@ -68,23 +60,19 @@ describe.each(ENGINES)('the history ring on %s', (_, startEngine) => {
     capacity: number,
     expected = stored.version as number,
   ) {
-    await documents.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: KEY,
-        ...updateExpression(
-          {
-            set: ['#version = :next'],
-            remove: [],
-            names: { '#version': 'version' },
-            values: { ':next': expected + 1, ':expected': expected },
-          },
-          change,
-          historyEntryUpdate(recorded, { capacity, stored }),
-        ),
-        ConditionExpression: '#version = :expected',
-      }),
-    );
+    await update({
+      ...updateExpression(
+        {
+          set: ['#version = :next'],
+          remove: [],
+          names: { '#version': 'version' },
+          values: { ':next': expected + 1, ':expected': expected },
+        },
+        change,
+        historyEntryUpdate(recorded, { capacity, stored }),
+      ),
+      ConditionExpression: '#version = :expected',
+    });
   }
 
   async function rename(capacity: number, name: string, expected?: number) {
@@ -100,36 +88,29 @@ describe.each(ENGINES)('the history ring on %s', (_, startEngine) => {
     );
   }
 
-  it('refuses a nested SET into a history map the item does not have yet', async () => {
+  it.each([
+    [
+      'a nested SET into a history map the item does not have yet',
+      {
+        UpdateExpression: 'SET #history.#slot = :entry',
+        ExpressionAttributeNames: { '#history': 'history', '#slot': '2' },
+        ExpressionAttributeValues: { ':entry': { version: 2 } },
+      },
+      'The document path provided in the update expression is invalid for update',
+    ],
+    [
+      'a list kept short by list_append and REMOVE of its oldest element, as overlapping paths',
+      {
+        UpdateExpression: 'SET #history = list_append(if_not_exists(#history, :empty), :entry) REMOVE #history[0]',
+        ExpressionAttributeNames: { '#history': 'history' },
+        ExpressionAttributeValues: { ':entry': [{ version: 2 }], ':empty': [] },
+      },
+      'Two document paths overlap',
+    ],
+  ])('refuses %s', async (_layout, expression, message) => {
     await create(storedClient(), 5);
 
-    await expect(
-      documents.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: KEY,
-          UpdateExpression: 'SET #history.#slot = :entry',
-          ExpressionAttributeNames: { '#history': 'history', '#slot': '2' },
-          ExpressionAttributeValues: { ':entry': { version: 2 } },
-        }),
-      ),
-    ).rejects.toThrow('The document path provided in the update expression is invalid for update');
-  });
-
-  it('refuses a list kept short by list_append and REMOVE of its oldest element, as overlapping paths', async () => {
-    await create(storedClient(), 5);
-
-    await expect(
-      documents.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: KEY,
-          UpdateExpression: 'SET #history = list_append(if_not_exists(#history, :empty), :entry) REMOVE #history[0]',
-          ExpressionAttributeNames: { '#history': 'history' },
-          ExpressionAttributeValues: { ':entry': [{ version: 2 }], ':empty': [] },
-        }),
-      ),
-    ).rejects.toThrow(/Two document paths overlap/);
+    await expect(update(expression)).rejects.toThrow(message);
   });
 
   it('keeps exactly the last N entries, newest first, each written with its change', async () => {
@@ -153,7 +134,7 @@ describe.each(ENGINES)('the history ring on %s', (_, startEngine) => {
   });
 
   it('adds the first entry to an item written before the history existed', async () => {
-    await documents.send(new PutCommand({ TableName: table, Item: clientItem(storedClient(), 4) }));
+    await suite.documents.send(new PutCommand({ TableName: table, Item: clientItem(storedClient(), 4) }));
 
     await rename(50, 'Renamed');
 
