@@ -33,8 +33,9 @@ export const FINGERPRINTED_FIELDS: readonly HistoryField[] = ['secret', 'private
 /**
  * The caps that keep an entry small. DynamoDB refuses items over 400 KB, and the ring keeps N
  * entries (default 50) inside the client's item: 50 entries of at most 2,560 bytes take at most
- * 128 KB, which leaves room for the largest client the API's field caps allow (about 240 KB,
- * redirect URIs and scopes lists at their caps). A typical update's entry is 300 to 600 bytes.
+ * 128.5 KB, which leaves over 270 KB for the client, more than one whose every field is at the
+ * API's caps in ASCII takes (about 190 KB, most of it the redirect URIs a 100 KB body can carry).
+ * A typical update's entry is 300 to 600 bytes, a create's about 1.8 KB.
  * - valueBytes: a field whose `from` or `to` is larger than this is fingerprinted (a redirect_uris
  *   list of a few URIs fits; a PEM public key of 4096 bits or a long list does not);
  * - valueDepth: a value nested deeper than this is fingerprinted, so that an entry never brings an
