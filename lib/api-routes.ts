@@ -1,3 +1,6 @@
+/** The API's name: API Gateway's name for it, and the `source` of the events it publishes. */
+export const API_NAME = 'clients-admin-api';
+
 /**
  * The routes of the API (CONTRACT §1) and the function that serves each: the stack creates
  * them in API Gateway, the local server serves them, the OpenAPI document describes them.

@@ -16,7 +16,8 @@ import type { Construct } from 'constructs';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
-import { API_ROUTES, type ApiHandlerName } from './api-routes.js';
+import { API_NAME, API_ROUTES, type ApiHandlerName } from './api-routes.js';
+import { ClientHistoryEvents } from './client-history-events.js';
 import { ClientsTable } from './clients-table.js';
 import { CognitoTokenIssuer } from './cognito-token-issuer.js';
 
@@ -41,6 +42,8 @@ export interface ClientsApiStackProps extends StackProps {
   throttling?: { rateLimit: number; burstLimit: number };
   /** The prefix of the created user pool's domain (default `clients-api-<account>`). */
   cognitoDomainPrefix?: string;
+  /** Days the EventBridge archive keeps Client Changed events (default 365; 0 keeps them forever). */
+  eventArchiveRetentionDays?: number;
 }
 
 const STAGE = 'v1';
@@ -131,7 +134,7 @@ export class ClientsApiStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new RestApi(this, 'Api', {
-      restApiName: 'clients-admin-api',
+      restApiName: API_NAME,
       description: 'Admin API for OAuth/OpenID Connect client registrations',
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: true,
@@ -187,10 +190,18 @@ export class ClientsApiStack extends Stack {
       },
     );
 
+    const clientEvents = new ClientHistoryEvents(this, 'ClientEvents', {
+      clientsTable,
+      source: API_NAME,
+      archiveRetentionDays: props.eventArchiveRetentionDays ?? 365,
+      removalPolicy,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL: append api/clients/{client_id}' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'Issuer', { value: issuer.issuerUrl });
     new CfnOutput(this, 'RequiredScope', { value: requiredScope });
+    new CfnOutput(this, 'EventBusName', { value: clientEvents.bus.eventBusName });
   }
 
   /** The authorizer's environment for the configured issuer, or for a user pool created here. */

@@ -1,9 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { PARTITION_KEY, SORT_KEY } from '../lambda/store/table-definition.js';
+import { EXPIRY_ATTRIBUTE, historyStreamViewType, PARTITION_KEY, SORT_KEY } from '../lambda/store/table-definition.js';
 
 export interface ClientsTableProps {
   /** RETAIN (default) also turns deletion protection on; DESTROY suits throwaway stacks. */
@@ -18,7 +18,7 @@ export interface ClientsTableProps {
   replicaKeyArns?: Record<string, string>;
 }
 
-/** The one table of the API (keys from lambda/store/table-definition.ts), on demand. */
+/** The one table of the API (keys, stream and TTL from lambda/store/table-definition.ts), on demand. */
 export class ClientsTable extends Construct {
   readonly table: TableV2;
   readonly encryptionKey?: Key;
@@ -44,6 +44,9 @@ export class ClientsTable extends Construct {
         ? TableEncryptionV2.customerManagedKey(this.encryptionKey, props.replicaKeyArns)
         : TableEncryptionV2.awsManagedKey(),
       replicas: props.replicaRegions?.map((region) => ({ region })),
+      // The history publisher reads the stream; deleted clients' tombstones expire by TTL.
+      dynamoStream: StreamViewType[historyStreamViewType((props.replicaRegions ?? []).length > 0)],
+      timeToLiveAttribute: EXPIRY_ATTRIBUTE,
     });
   }
 

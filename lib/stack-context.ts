@@ -24,6 +24,10 @@ export function stackPropsFromContext(node: Node): ClientsApiStackProps {
   if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
     throw new Error(`Context removalPolicy must be retain or destroy, not ${removalPolicy}`);
   }
+  const archiveDays = text('eventArchiveRetentionDays');
+  if (archiveDays !== undefined && !/^(0|[1-9][0-9]*)$/.test(archiveDays)) {
+    throw new Error(`Context eventArchiveRetentionDays must be a whole number of days, not ${archiveDays}`);
+  }
   const throttleRate = text('throttleRate');
   const throttleBurst = text('throttleBurst');
   return {
@@ -41,6 +45,7 @@ export function stackPropsFromContext(node: Node): ClientsApiStackProps {
         ? { rateLimit: Number(throttleRate ?? 50), burstLimit: Number(throttleBurst ?? 100) }
         : undefined,
     cognitoDomainPrefix: text('cognitoDomainPrefix'),
+    eventArchiveRetentionDays: archiveDays === undefined ? undefined : Number(archiveDays),
   };
 }
 

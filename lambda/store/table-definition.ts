@@ -1,4 +1,4 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, StreamViewType } from '@aws-sdk/client-dynamodb';
 
 /**
  * The one table: every item is addressed by `pk` (what it is and its id) and `sk`. The CDK
@@ -6,6 +6,22 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  */
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
+
+/**
+ * The table's time-to-live attribute (epoch seconds): a deleted client's tombstone carries it,
+ * and DynamoDB removes the tombstone some time after (TTL deletes within days, not on the dot).
+ */
+export const EXPIRY_ATTRIBUTE = 'expires_at';
+
+/**
+ * The table's stream, which the history publisher reads: the new image holds each write's
+ * history entry, so the old image is not needed. A replicated (global) table keeps both images,
+ * as DynamoDB's replication expects and as CDK sets by default; its view type cannot change
+ * while it has replicas.
+ */
+export function historyStreamViewType(replicated: boolean): StreamViewType {
+  return replicated ? 'NEW_AND_OLD_IMAGES' : 'NEW_IMAGE';
+}
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
@@ -19,5 +35,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
       { AttributeName: SORT_KEY, KeyType: 'RANGE' },
     ],
+    // DynamoDB Local serves it to the local event poller; dynalite accepts and ignores it.
+    StreamSpecification: { StreamEnabled: true, StreamViewType: historyStreamViewType(false) },
   };
 }

@@ -26,7 +26,7 @@ describe('the default stack (Cognito created, retained data)', () => {
 
   it('runs every function on the latest Node.js runtime, arm64, traced, with JSON logs in its own log group', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(8);
+    expect(Object.keys(functions)).toHaveLength(9);
     for (const { Properties } of Object.values(functions)) {
       expect(Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -36,7 +36,7 @@ describe('the default stack (Cognito created, retained data)', () => {
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
       });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 8);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9);
   });
 
   it('sizes the functions: 512 MB and 10 s to update, 256 MB and 5 s to authorize', () => {

@@ -31,6 +31,7 @@ describe('stack settings from CDK context', () => {
         replicaKeyArns: 'eu-central-1=arn:aws:kms:eu-central-1:1:key/k',
         throttleRate: '5',
         requiredScope: 'admin',
+        eventArchiveRetentionDays: '30',
       }),
     ).toMatchObject({
       issuer: { issuerUrl: 'https://idp.example.com/', jwksUri: undefined, audience: ['a', 'b'] },
@@ -41,6 +42,7 @@ describe('stack settings from CDK context', () => {
       replicaKeyArns: { 'eu-central-1': 'arn:aws:kms:eu-central-1:1:key/k' },
       throttling: { rateLimit: 5, burstLimit: 100 },
       requiredScope: 'admin',
+      eventArchiveRetentionDays: 30,
     });
   });
 
@@ -53,6 +55,8 @@ describe('stack settings from CDK context', () => {
 
   it.each([
     [{ removalPolicy: 'snapshot' }, /removalPolicy must be retain or destroy/],
+    [{ eventArchiveRetentionDays: '-1' }, /eventArchiveRetentionDays must be a whole number of days/],
+    [{ eventArchiveRetentionDays: '1.5' }, /eventArchiveRetentionDays must be a whole number of days/],
     [{ issuerUrl: 'http://idp.example.com' }, /issuerUrl must be an https URL/],
     [{ issuerUrl: 'https://idp.example.com', cognitoUserPoolId: 'x' }, /either cognitoUserPoolId or issuerUrl/],
   ])('refuses %j', (context, message) => {
