@@ -8,7 +8,7 @@ import { synthesize } from './stack.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
-/** METHOD /path of every method the synthesised REST API defines. */
+/** METHOD /path of every method the synthesised REST API defines but the 405s' MOCK `ANY`s. */
 function stackRoutes(): string[] {
   const resources = synthesize().toJSON().Resources as Record<string, Resource>;
   const pathOf = (ref: unknown): string => {
@@ -18,7 +18,7 @@ function stackRoutes(): string[] {
     return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
   };
   return Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method')
+    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method' && resource.Properties.HttpMethod !== 'ANY')
     .map((method) => `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId)}`)
     .sort();
 }
