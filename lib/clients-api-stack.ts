@@ -8,6 +8,7 @@ import {
   LogGroupLogDestination,
   type MethodDeploymentOptions,
   MethodLoggingLevel,
+  type MethodResponse,
   MockIntegration,
   PassthroughBehavior,
   RestApi,
@@ -158,19 +159,8 @@ export class ClientsApiStack extends Stack {
     // an ANY method, which catches every method not declared beside it, answers the 405 instead,
     // behind the same authorizer so that 401 and 403 still come first.
     for (const [path, methods] of methodsByResource()) {
-      this.api.root.resourceForPath(path).addMethod('ANY', methodNotAllowed(methods), {
-        methodResponses: [
-          {
-            statusCode: '405',
-            responseParameters: Object.fromEntries(
-              Object.keys(methodNotAllowedAnswer(methods).headers ?? {}).map((name) => [
-                `method.response.header.${name}`,
-                true,
-              ]),
-            ),
-          },
-        ],
-      });
+      const { integration, methodResponses } = methodNotAllowed(methods);
+      this.api.root.resourceForPath(path).addMethod('ANY', integration, { methodResponses });
     }
 
     Validations.of(this.api).acknowledge(
@@ -311,9 +301,13 @@ function methodThrottles(stage: Throttle): Record<string, MethodDeploymentOption
 }
 
 /** A MOCK integration (no function runs) that answers the contract's 405 with `Allow`. */
-function methodNotAllowed(methods: readonly string[]): MockIntegration {
+function methodNotAllowed(methods: readonly string[]): {
+  integration: MockIntegration;
+  methodResponses: MethodResponse[];
+} {
   const answer = methodNotAllowedAnswer(methods);
-  return new MockIntegration({
+  const headers = Object.entries(answer.headers ?? {});
+  const integration = new MockIntegration({
     // Whatever the request's body, the mock only needs a status to select its one response.
     requestTemplates: { 'application/json': '{"statusCode": 405}' },
     passthroughBehavior: PassthroughBehavior.WHEN_NO_MATCH,
@@ -321,10 +315,17 @@ function methodNotAllowed(methods: readonly string[]): MockIntegration {
       {
         statusCode: '405',
         responseParameters: Object.fromEntries(
-          Object.entries(answer.headers ?? {}).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]),
+          headers.map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]),
         ),
         responseTemplates: { 'application/json': answer.body },
       },
     ],
   });
+  const methodResponses = [
+    {
+      statusCode: '405',
+      responseParameters: Object.fromEntries(headers.map(([name]) => [`method.response.header.${name}`, true])),
+    },
+  ];
+  return { integration, methodResponses };
 }
