@@ -6,6 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import {
+  insufficientScope,
+  methodNotAllowed,
+  notFound,
+  preconditionFailed,
+  unauthorized,
+} from '../lambda/http/http-error.js';
 
 interface Answer {
   status: number;
@@ -16,22 +23,12 @@ interface Answer {
 
 class CheckFailed extends Error {}
 
-const UNAUTHORIZED = {
-  code: 'UNAUTHORIZED',
-  message: 'You are unauthorized to access this resource.',
-  errors: { resource: ['you are unauthorized to access this resource.'] },
-};
-const FORBIDDEN = {
-  code: 'FORBIDDEN',
-  message: 'You are forbidden to access this resource.',
-  errors: { resource: ['you are forbidden to access this resource.'] },
-};
-const NOT_FOUND = { code: 'NOT_FOUND', message: 'The requested resource could not be found.' };
-const METHOD_NOT_ALLOWED = { code: 'METHOD_NOT_ALLOWED', message: 'The method is not allowed for this resource.' };
-const PRECONDITION_FAILED = {
-  code: 'PRECONDITION_FAILED',
-  message: 'The resource does not match the version given in If-Match.',
-};
+// The bodies this code base answers with, deployed as locally.
+const UNAUTHORIZED = unauthorized(true).toBody();
+const FORBIDDEN = insufficientScope('').toBody();
+const NOT_FOUND = notFound().toBody();
+const METHOD_NOT_ALLOWED = methodNotAllowed([]).toBody();
+const PRECONDITION_FAILED = preconditionFailed().toBody();
 
 function expectThat(condition: boolean, why: string): void {
   if (!condition) throw new CheckFailed(why);
