@@ -40,8 +40,8 @@ export function createScopeAuthorizer({ verifier, logger }: { verifier: TokenVer
       return policy('Allow', event.methodArn, payload);
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'unknown';
-      // The issuer could not tell where its keys are: a 500 (AUTHORIZER_FAILURE), not a 401
-      // that would blame the token.
+      // The issuer could not tell where its keys are: API Gateway answers an authorizer's error
+      // with a 500, where a 401 would blame the token.
       if (error instanceof IssuerDiscoveryError) {
         logger.info('issuer discovery failed', { reason });
         throw error;
