@@ -8,8 +8,12 @@ import { applyPatch, planUpdate, updateReferences, withCreatedScopes } from '../
 import type { UpdateRequest } from '../domain/update-request.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import type { ClientStore } from '../store/client-store.js';
+import { tooLateToWrite } from './write-deadline.js';
 
-export type CreateOutcome = { status: 'created'; client: VersionedClient } | { status: 'invalid'; errors: FieldErrors };
+export type CreateOutcome =
+  | { status: 'created'; client: VersionedClient }
+  | { status: 'invalid'; errors: FieldErrors }
+  | { status: 'out-of-time' };
 
 /**
  * Create a client (CONTRACT §5): the create defaults, every given field through the update's
@@ -19,7 +23,8 @@ export type CreateOutcome = { status: 'created'; client: VersionedClient } | { s
 export class CreateClient {
   constructor(private readonly store: ClientStore) {}
 
-  async execute(request: UpdateRequest): Promise<CreateOutcome> {
+  /** `deadline`: keys that took too long to generate write nothing (see write-deadline.ts). */
+  async execute(request: UpdateRequest, deadline?: number): Promise<CreateOutcome> {
     const givenId = request.fields.id;
     const id = givenId === undefined || givenId === null ? randomUUID() : canonicalUuid(givenId);
     if (!id) return { status: 'invalid', errors: { id: ['is invalid'] } };
@@ -43,6 +48,7 @@ export class CreateClient {
     const keyPairType = (fieldsOnly.status === 'ready' && fieldsOnly.patch.key_pair_type) || base.key_pair_type;
     const keyPair = await generateKeyPairFor(keyPairType);
     if (!keyPair) return { status: 'invalid', errors: { private_key: ['private_key_type is invalid'] } };
+    if (tooLateToWrite(deadline)) return { status: 'out-of-time' };
     if (plan.status === 'needs-scopes') {
       const lookups = withCreatedScopes(reads.lookups, await this.store.ensureScopes(plan.names));
       plan = planUpdate(request, base, lookups);

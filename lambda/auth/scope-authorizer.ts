@@ -1,6 +1,7 @@
 import { JwksNotAvailableInCacheError, JwtInvalidScopeError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { IssuerDiscoveryError } from './oidc-discovery.js';
 
 /** What the authorizer needs of aws-jwt-verify's verifiers (JwtVerifier, CognitoJwtVerifier). */
 export interface TokenVerifier {
@@ -39,6 +40,12 @@ export function createScopeAuthorizer({ verifier, logger }: { verifier: TokenVer
       return policy('Allow', event.methodArn, payload);
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'unknown';
+      // The issuer could not tell where its keys are: API Gateway answers an authorizer's error
+      // with a 500, where a 401 would blame the token.
+      if (error instanceof IssuerDiscoveryError) {
+        logger.info('issuer discovery failed', { reason });
+        throw error;
+      }
       logger.info('token rejected', { reason });
       if (error instanceof JwtInvalidScopeError) return policy('Deny', event.methodArn);
       throw new Error(UNAUTHORIZED);

@@ -34,7 +34,7 @@ export function apiHandler({ logger, requiredScope, methods }: ApiHandlerOptions
     logger.addContext(context);
     let response: APIGatewayProxyResult;
     try {
-      const request = decodeEvent(event);
+      const request = { ...decodeEvent(event), deadline: deadlineOf(context) };
       authorize(request, requiredScope);
       if (!methods.includes(request.method)) throw methodNotAllowed(methods);
       if (!acceptsJson(request)) throw notAcceptable();
@@ -45,6 +45,12 @@ export function apiHandler({ logger, requiredScope, methods }: ApiHandlerOptions
     logger.info('request', { method: event.httpMethod, path: event.path, status: response.statusCode });
     return response;
   };
+}
+
+/** When the function's time runs out; unknown for callers that pass no runtime context (benchmarks). */
+function deadlineOf(context: Partial<Context> | undefined): number | undefined {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  return remaining === undefined ? undefined : Date.now() + remaining;
 }
 
 function authorize(request: ApiRequest, requiredScope: string): void {

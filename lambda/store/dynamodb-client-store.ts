@@ -13,6 +13,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { Client, IdentityProviderLink, ScopeLink, VersionedClient } from '../domain/client.js';
+import { CLIENT_VIEW_KEYS } from '../domain/client-view.js';
 import {
   type ClientAttributes,
   type ClientPage,
@@ -43,6 +44,18 @@ export const itemKeys = {
   scope: (id: string): Key => ({ pk: SCOPE, sk: id }),
   /** Scope names are unique: this item is the lock that makes creation by name race-free. */
   scopeName: (name: string): Key => ({ pk: SCOPE_NAME, sk: name }),
+};
+
+/**
+ * Every attribute of a client but its private key. DynamoDB still charges the read units of the
+ * whole item; what this saves is the key's bytes on the wire and in the function's memory, where
+ * a bug could leak it.
+ */
+const WITHOUT_PRIVATE_KEY = {
+  ProjectionExpression: [...CLIENT_VIEW_KEYS, 'version'].map((_, index) => `#p${index}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(
+    [...CLIENT_VIEW_KEYS, 'version'].map((attribute, index) => [`#p${index}`, attribute]),
+  ),
 };
 
 const BATCH_GET_LIMIT = 100;
@@ -85,10 +98,18 @@ export class DynamoDbClientStore implements ClientStore {
     return { client, lookups: { identityProviders, scopesById, scopesByName } };
   }
 
-  async getClient(clientId: string): Promise<VersionedClient | undefined> {
+  async getClient(
+    clientId: string,
+    options: { withoutPrivateKey?: boolean } = {},
+  ): Promise<VersionedClient | undefined> {
     const { Item } = await this.send(() =>
       this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: itemKeys.client(clientId), ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.tableName,
+          Key: itemKeys.client(clientId),
+          ConsistentRead: true,
+          ...(options.withoutPrivateKey && WITHOUT_PRIVATE_KEY),
+        }),
       ),
     );
     return Item ? toVersionedClient(Item) : undefined;
@@ -98,7 +119,12 @@ export class DynamoDbClientStore implements ClientStore {
     return Promise.all(names.map((name) => this.ensureScope(name)));
   }
 
-  async writePatch(clientId: string, patch: ClientAttributes, expectedVersion: number): Promise<PatchResult> {
+  async writePatch(
+    clientId: string,
+    patch: ClientAttributes,
+    expectedVersion: number,
+    base?: Client,
+  ): Promise<PatchResult> {
     const update = setAttributes(patch, '#version = :next', {
       ':expected': expectedVersion,
       ':next': expectedVersion + 1,
@@ -111,12 +137,12 @@ export class DynamoDbClientStore implements ClientStore {
             Key: itemKeys.client(clientId),
             ...update,
             ConditionExpression: '#version = :expected',
-            ReturnValues: 'ALL_NEW',
+            ReturnValues: base ? 'UPDATED_NEW' : 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return { status: 'written', client: toVersionedClient(Attributes as Item) };
+      return { status: 'written', client: toVersionedClient({ ...base, ...(Attributes as Item) }) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return error.Item
@@ -134,7 +160,8 @@ export class DynamoDbClientStore implements ClientStore {
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: '#pk = :kind',
-            ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+            ProjectionExpression: WITHOUT_PRIVATE_KEY.ProjectionExpression,
+            ExpressionAttributeNames: { ...WITHOUT_PRIVATE_KEY.ExpressionAttributeNames, '#pk': PARTITION_KEY },
             ExpressionAttributeValues: { ':kind': CLIENT },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
@@ -144,7 +171,7 @@ export class DynamoDbClientStore implements ClientStore {
       );
       clients.push(...(page.Items ?? []).map(toVersionedClient));
       startKey = page.LastEvaluatedKey;
-    } while (startKey && (limit === undefined || clients.length < limit));
+    } while (startKey && limit !== undefined && clients.length < limit);
     // DynamoDB may hand back a last key for a page that happens to end the partition.
     return { clients, lastId: startKey ? (startKey[SORT_KEY] as string) : undefined };
   }

@@ -2,7 +2,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthesize } from './stack.js';
+import { API_FUNCTIONS, API_ROUTES, type FunctionSpec, methodsByResource } from '../../lib/api-routes.js';
+import { SettingsError } from '../../lib/settings-error.js';
+import { FEATURE_FLAGS, synthesize } from './stack.js';
 
 const UNAUTHORIZED_BODY =
   '{"code":"UNAUTHORIZED","message":"You are unauthorized to access this resource.","errors":{"resource":["you are unauthorized to access this resource."]}}';
@@ -16,6 +18,24 @@ function functionNamed(template: Template, description: RegExp) {
   const [entry] = Object.entries(functions);
   if (!entry) throw new Error(`no function described ${description}`);
   return { logicalId: entry[0], properties: entry[1].Properties };
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The logical id of the REST API resource at `path` (`/api/clients/{client_id}`). */
+function resourceIdOf(template: Template, path: string): string {
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+  const pathOf = (logicalId: string): string => {
+    const resource = resources[logicalId];
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') return '';
+    return `${pathOf((resource.Properties.ParentId as { Ref?: string }).Ref ?? '')}/${resource.Properties.PathPart}`;
+  };
+  const found = Object.keys(resources).find((logicalId) => pathOf(logicalId) === path);
+  if (!found) throw new Error(`no resource at ${path}`);
+  return found;
 }
 
 describe('the default stack (Cognito created, retained data)', () => {
@@ -42,6 +62,34 @@ describe('the default stack (Cognito created, retained data)', () => {
   it('sizes the functions: 512 MB and 10 s to update, 256 MB and 5 s to authorize', () => {
     expect(functionNamed(template, /PUT and PATCH/).properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
     expect(functionNamed(template, /Verifies bearer tokens/).properties).toMatchObject({ MemorySize: 256, Timeout: 5 });
+  });
+
+  it('gives the functions that generate keys a whole vCPU (1,769 MB)', () => {
+    expect(functionNamed(template, /^POST \/api\/clients$/).properties).toMatchObject({ MemorySize: 1769 });
+    expect(functionNamed(template, /regenerate_key_pair/).properties).toMatchObject({ MemorySize: 1769 });
+  });
+
+  it("lets no function behind API Gateway outlive its 29 s integration timeout", () => {
+    // The functions API Gateway invokes: the routes' and the authorizer's, not the stream's publisher.
+    const invokedByApiGateway = new Set(
+      Object.values(
+        template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }),
+      ).map((permission) => permission.Properties.FunctionName['Fn::GetAtt'][0]),
+    );
+    const timeouts = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([logicalId]) => invokedByApiGateway.has(logicalId))
+      .map(([, resource]) => resource.Properties.Timeout);
+    expect(timeouts).toHaveLength(8);
+    expect(timeouts.every((timeout) => timeout < 29)).toBe(true);
+  });
+
+  it("takes each function's settings from the one shared definition", () => {
+    for (const spec of Object.values(API_FUNCTIONS) as FunctionSpec[]) {
+      expect(functionNamed(template, new RegExp(`^${escapeRegExp(spec.description)}$`)).properties).toMatchObject({
+        MemorySize: spec.memorySize,
+        Timeout: spec.timeoutSeconds,
+      });
+    }
   });
 
   it('configures the update function with the table, the Cognito scope and the protected ids', () => {
@@ -118,7 +166,7 @@ describe('the default stack (Cognito created, retained data)', () => {
   });
 
   it('puts every route of CONTRACT §1 behind the token authorizer', () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', 8);
+    template.resourceCountIs('AWS::ApiGateway::Method', API_ROUTES.length + methodsByResource().size);
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
       template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: method,
@@ -136,6 +184,35 @@ describe('the default stack (Cognito created, retained data)', () => {
       AuthorizerResultTtlInSeconds: 300,
     });
   });
+
+  it.each([...methodsByResource()])(
+    'answers the methods %s lacks with a MOCK 405 and Allow, behind the same authorizer',
+    (path, methods) => {
+      const resourceId = resourceIdOf(template, path);
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        ResourceId: { Ref: resourceId },
+        HttpMethod: 'ANY',
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: Match.stringLikeRegexp('^ScopeAuthorizer') },
+        Integration: {
+          Type: 'MOCK',
+          IntegrationResponses: [
+            {
+              StatusCode: '405',
+              ResponseTemplates: {
+                'application/json':
+                  '{"code":"METHOD_NOT_ALLOWED","message":"The method is not allowed for this resource."}',
+              },
+              ResponseParameters: Match.objectLike({
+                'method.response.header.Allow': `'${methods.join(', ')}'`,
+                'method.response.header.Content-Type': "'application/json; charset=utf-8'",
+              }),
+            },
+          ],
+        },
+      });
+    },
+  );
 
   it('logs access as JSON and execution errors without bodies, throttles and traces the stage', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -155,7 +232,52 @@ describe('the default stack (Cognito created, retained data)', () => {
           ThrottlingRateLimit: 50,
           ThrottlingBurstLimit: 100,
         },
+        ...['/~1api~1clients', '/~1api~1clients~1{client_id}~1regenerate_key_pair'].map((resourcePath) => ({
+          HttpMethod: 'POST',
+          ResourcePath: resourcePath,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+          ThrottlingRateLimit: 5,
+          ThrottlingBurstLimit: 10,
+        })),
       ],
+    });
+  });
+
+  it("keeps the account's API Gateway CloudWatch role when the stack is deleted", () => {
+    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const [role] = Object.entries(template.findResources('AWS::IAM::Role', { DeletionPolicy: 'Retain' }));
+    expect(role?.[1].Properties.ManagedPolicyArns).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        ],
+      },
+    ]);
+    template.hasResourceProperties('AWS::ApiGateway::Account', {
+      CloudWatchRoleArn: { 'Fn::GetAtt': [role?.[0], 'Arn'] },
+    });
+  });
+
+  it('redeploys the stage when the authorizer changes (authorizerChangeDeploymentLogicalId)', () => {
+    const deploymentOf = (scope: string) =>
+      Object.keys(
+        synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoResourceServer: scope } }).findResources(
+          'AWS::ApiGateway::Deployment',
+        ),
+      );
+
+    expect(FEATURE_FLAGS['@aws-cdk/aws-apigateway:authorizerChangeDeploymentLogicalId']).toBe(true);
+    expect(deploymentOf('one')).not.toEqual(deploymentOf('two'));
+  });
+
+  it('names the token domain after the stack id, unique per stack', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: {
+        'Fn::Join': ['-', ['clients-api', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+      },
     });
   });
 
@@ -179,7 +301,8 @@ describe('the default stack (Cognito created, retained data)', () => {
       '{"code":"TOO_MANY_REQUESTS","message":"Too many requests. Retry later."}',
       { 'Retry-After': "'1'" },
     ],
-    ['DEFAULT_5XX', '500', '{"code":"INTERNAL_SERVER_ERROR","message":"An internal error occurred."}', {}],
+    ['INTEGRATION_FAILURE', '502', '{"code":"BAD_GATEWAY","message":"The service failed to answer."}', {}],
+    ['INTEGRATION_TIMEOUT', '504', '{"code":"GATEWAY_TIMEOUT","message":"The service did not answer in time."}', {}],
   ])('answers gateway errors of type %s with %s and the JSON error body', (type, statusCode, body, headers) => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: type,
@@ -191,6 +314,20 @@ describe('the default stack (Cognito created, retained data)', () => {
           value,
         ]),
       ),
+    });
+  });
+
+  it("answers every other 5xx with a fixed JSON body and API Gateway's own status (a failed function stays 502)", () => {
+    const [fallback] = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'DEFAULT_5XX' } }),
+    );
+    expect(fallback?.Properties).toEqual({
+      RestApiId: expect.anything(),
+      ResponseType: 'DEFAULT_5XX',
+      ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/json'" },
+      ResponseTemplates: {
+        'application/json': '{"code":"INTERNAL_SERVER_ERROR","message":"An internal error occurred."}',
+      },
     });
   });
 
@@ -221,7 +358,15 @@ describe('the default stack (Cognito created, retained data)', () => {
   it('outputs the API URL, the table name, the issuer, the scope and how to get a token', () => {
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'TableName', 'Issuer', 'RequiredScope', 'TokenEndpoint', 'AdminClientId']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'TableName',
+        'Issuer',
+        'RequiredScope',
+        'TokenEndpoint',
+        'AdminClientId',
+        'UserPoolId',
+      ]),
     );
   });
 });
@@ -270,21 +415,87 @@ describe('a stack for an existing OIDC issuer, thrown away on deletion, with its
     });
   });
 
-  it('applies the throttling limits given', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
-    });
+  it('applies the throttling limits given, and keeps the key generation methods at most at them', () => {
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    expect(
+      stage?.Properties.MethodSettings.map((setting: Record<string, unknown>) => [
+        setting.ResourcePath,
+        setting.ThrottlingRateLimit,
+        setting.ThrottlingBurstLimit,
+      ]),
+    ).toEqual([
+      ['/*', 5, 10],
+      ['/~1api~1clients', 5, 10],
+      ['/~1api~1clients~1{client_id}~1regenerate_key_pair', 5, 10],
+    ]);
   });
 });
 
 describe('other deployments', () => {
-  it('uses an existing Cognito user pool', () => {
-    const template = synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientIds: ['c1'] } });
+  it.each([
+    ['its resource server', { cognitoResourceServer: 'admin-api' }, 'admin-api/clients:manage:all'],
+    ['the scope given', {}, 'admin-api/manage', 'admin-api/manage'],
+  ])('uses an existing Cognito user pool, with the scope built from %s', (_, settings, scope, requiredScope?) => {
+    const template = synthesize({
+      issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientIds: ['c1'], ...settings },
+      requiredScope,
+    });
     const { properties } = functionNamed(template, /Verifies bearer tokens/);
     expect(properties.Environment.Variables).toEqual({
       COGNITO_USER_POOL_ID: 'eu-west-1_Abc',
       COGNITO_CLIENT_IDS: 'c1',
-      REQUIRED_SCOPE: 'clients:manage:all',
+      REQUIRED_SCOPE: scope,
+    });
+    expect(functionNamed(template, /PUT and PATCH/).properties.Environment.Variables.REQUIRED_SCOPE).toBe(scope);
+  });
+
+  it('refuses an existing Cognito user pool without the scope its tokens carry, naming requiredScope', () => {
+    expect(() => synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc' } })).toThrow(
+      new SettingsError(
+        'cognitoUserPoolId needs requiredScope: Cognito access tokens carry <resource server>/<scope> (e.g. -c requiredScope=clients-api/clients:manage:all), or give -c cognitoResourceServer=<identifier>',
+      ),
+    );
+  });
+
+  it('refuses an OIDC issuer without an audience, naming audience', () => {
+    expect(() => synthesize({ issuer: { issuerUrl: 'https://idp.example.com/' } })).toThrow(
+      new SettingsError(
+        'issuerUrl needs audience (-c audience=<aud>): without it any token of that issuer carrying the scope is accepted; set acceptAnyAudience=true to accept that',
+      ),
+    );
+  });
+
+  it('accepts an OIDC issuer without an audience check only when told so', () => {
+    const template = synthesize({ issuer: { issuerUrl: 'https://idp.example.com/', acceptAnyAudience: true } });
+    expect(functionNamed(template, /Verifies bearer tokens/).properties.Environment.Variables).toMatchObject({
+      JWT_ISSUER: 'https://idp.example.com/',
+      JWT_AUDIENCE: '',
+    });
+  });
+
+  it.each([
+    [
+      'Clients-Api',
+      'cognitoDomainPrefix must be 1 to 63 lower-case letters, digits and hyphens, without a hyphen first or last: Clients-Api',
+    ],
+    [
+      '-clients',
+      'cognitoDomainPrefix must be 1 to 63 lower-case letters, digits and hyphens, without a hyphen first or last: -clients',
+    ],
+    [
+      'x'.repeat(64),
+      `cognitoDomainPrefix must be 1 to 63 lower-case letters, digits and hyphens, without a hyphen first or last: ${'x'.repeat(64)}`,
+    ],
+    ['my-aws-clients', 'cognitoDomainPrefix must not contain aws (Cognito reserves it): my-aws-clients'],
+    ['amazonian', 'cognitoDomainPrefix must not contain amazon (Cognito reserves it): amazonian'],
+    ['cognito-admin', 'cognitoDomainPrefix must not contain cognito (Cognito reserves it): cognito-admin'],
+  ])('refuses the Cognito domain prefix %s', (prefix, message) => {
+    expect(() => synthesize({ cognitoDomainPrefix: prefix })).toThrow(new SettingsError(message));
+  });
+
+  it('uses a valid Cognito domain prefix as given', () => {
+    synthesize({ cognitoDomainPrefix: 'acme-clients-7' }).hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: 'acme-clients-7',
     });
   });
 

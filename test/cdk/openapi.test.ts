@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../bin/local/openapi.js';
 import { ClientViewSchema, toClientView } from '../../lambda/domain/client-view.js';
 import { storedClient } from '../support/clients.js';
@@ -8,7 +8,7 @@ import { synthesize } from './stack.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
-/** METHOD /path of every method the synthesised REST API defines. */
+/** METHOD /path of every method the synthesised REST API defines but the 405s' MOCK `ANY`s. */
 function stackRoutes(): string[] {
   const resources = synthesize().toJSON().Resources as Record<string, Resource>;
   const pathOf = (ref: unknown): string => {
@@ -18,13 +18,18 @@ function stackRoutes(): string[] {
     return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
   };
   return Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method')
+    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method' && resource.Properties.HttpMethod !== 'ANY')
     .map((method) => `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId)}`)
     .sort();
 }
 
 describe('the OpenAPI document', () => {
   const document = openApiDocument();
+  let deployed: string[];
+  // A hook: the first synth of a worker loads the CDK, which takes long on a busy machine.
+  beforeAll(() => {
+    deployed = stackRoutes();
+  });
 
   it('is a valid OpenAPI 3.1 document', async () => {
     const result = await new Validator().validate(document);
@@ -43,7 +48,7 @@ describe('the OpenAPI document', () => {
       )
       .sort();
 
-    expect(documented).toEqual(stackRoutes());
+    expect(documented).toEqual(deployed);
   });
 
   it('describes the request fields from the validation schemas, casts included', () => {

@@ -34,7 +34,12 @@ describe('stack settings from CDK context', () => {
         eventArchiveRetentionDays: '30',
       }),
     ).toMatchObject({
-      issuer: { issuerUrl: 'https://idp.example.com/', jwksUri: undefined, audience: ['a', 'b'] },
+      issuer: {
+        issuerUrl: 'https://idp.example.com/',
+        jwksUri: undefined,
+        audience: ['a', 'b'],
+        acceptAnyAudience: false,
+      },
       protectedClientIds: ['id-1', 'id-2'],
       removalPolicy: RemovalPolicy.DESTROY,
       replicaRegions: ['eu-central-1'],
@@ -47,9 +52,22 @@ describe('stack settings from CDK context', () => {
   });
 
   it('reads JSON lists from cdk.json', () => {
-    expect(propsFor({ cognitoUserPoolId: 'eu-west-1_A', cognitoClientIds: ['c1', 'c2'] }).issuer).toEqual({
+    expect(
+      propsFor({ cognitoUserPoolId: 'eu-west-1_A', cognitoClientIds: ['c1', 'c2'], cognitoResourceServer: 'admin' })
+        .issuer,
+    ).toEqual({
       cognitoUserPoolId: 'eu-west-1_A',
       cognitoClientIds: ['c1', 'c2'],
+      cognitoResourceServer: 'admin',
+    });
+  });
+
+  it('reads the explicit waiver of the audience check', () => {
+    expect(propsFor({ issuerUrl: 'https://idp.example.com/', acceptAnyAudience: 'true' }).issuer).toEqual({
+      issuerUrl: 'https://idp.example.com/',
+      jwksUri: undefined,
+      audience: undefined,
+      acceptAnyAudience: true,
     });
   });
 

@@ -16,6 +16,8 @@ export interface EventOptions {
   /** `true` for the collection routes (/api/clients), which have no path id. */
   collection?: boolean;
   query?: Record<string, string>;
+  /** `requestContext.path`: the path as the client sent it, e.g. with the stage (`/v1/api/clients`). */
+  requestPath?: string;
 }
 
 /** An API Gateway REST proxy event (format 1.0) as the client routes receive it. */
@@ -29,9 +31,10 @@ export function apiEvent(options: EventOptions = {}): APIGatewayProxyEvent {
     ...options.headers,
   };
   const resource = options.collection ? '/api/clients' : `/api/clients/{client_id}${options.action ?? ''}`;
+  const path = options.collection ? '/api/clients' : `/api/clients/${clientId}${options.action ?? ''}`;
   return {
     resource,
-    path: options.collection ? '/api/clients' : `/api/clients/${clientId}${options.action ?? ''}`,
+    path,
     httpMethod: method,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
@@ -46,6 +49,7 @@ export function apiEvent(options: EventOptions = {}): APIGatewayProxyEvent {
     requestContext: {
       authorizer: options.authorizer === null ? undefined : (options.authorizer ?? ADMIN_AUTHORIZER),
       httpMethod: method,
+      path: options.requestPath ?? `/v1${path}`,
       requestId: 'request-1',
     } as APIGatewayProxyEvent['requestContext'],
   };
