@@ -6,7 +6,9 @@ import type { TokenVerifier } from './scope-authorizer.js';
 
 /**
  * The token verifier of the authorizer, from its environment. aws-jwt-verify accepts only the
- * asymmetric algorithms (RS*, PS*, ES*, EdDSA): `none` and HS* never pass.
+ * asymmetric algorithms (RS*, PS*, ES*, EdDSA): `none` and HS* never pass. Claim errors carry
+ * the verified payload, so that the authorizer can tell a token without `exp` from one without
+ * the scope.
  * - a Cognito user pool: COGNITO_USER_POOL_ID (access tokens), COGNITO_CLIENT_IDS optional;
  * - any OIDC issuer: JWT_ISSUER, JWT_JWKS_URI (default `<issuer>/.well-known/jwks.json`),
  *   JWT_AUDIENCE optional (comma-separated; the `aud` claim is not checked without it).
@@ -20,6 +22,7 @@ export function verifierFromEnvironment(environment: NodeJS.ProcessEnv = process
       tokenUse: 'access',
       clientId: list(environment.COGNITO_CLIENT_IDS) ?? null,
       scope,
+      includeRawJwtInErrors: true,
     });
   }
   const issuer = environment.JWT_ISSUER;
@@ -29,6 +32,7 @@ export function verifierFromEnvironment(environment: NodeJS.ProcessEnv = process
     jwksUri: environment.JWT_JWKS_URI || `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
     audience: list(environment.JWT_AUDIENCE) ?? null,
     scope,
+    includeRawJwtInErrors: true,
   });
 }
 
@@ -58,7 +62,13 @@ export function verifierWithJwks({
   const body = new TextEncoder().encode(JSON.stringify(jwks));
   const fetcher = { fetch: async () => body.buffer as ArrayBuffer };
   return JwtVerifier.create(
-    { issuer, jwksUri: `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`, audience, scope },
+    {
+      issuer,
+      jwksUri: `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+      audience,
+      scope,
+      includeRawJwtInErrors: true,
+    },
     { jwksCache: new SimpleJwksCache({ fetcher }) },
   );
 }

@@ -480,20 +480,40 @@ describe('authorization and request checks', () => {
   });
 
   it('answers 401 when the token expired since the authorizer cached its answer', async () => {
-    const expired = { ...ADMIN_AUTHORIZER, exp: Math.floor(Date.now() / 1000) - 1 };
+    const expired = { ...ADMIN_AUTHORIZER, exp: String(Math.floor(Date.now() / 1000) - 1) };
 
     const response = await send({ authorizer: expired });
 
     expect(response.statusCode).toBe(401);
+    expect(response.json).toEqual(UNAUTHORIZED);
     expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
   });
 
-  it('accepts a token that has not expired yet', async () => {
+  it.each([
+    ['no exp', undefined],
+    ['an empty exp', ''],
+    ['a non-numeric exp', 'tomorrow'],
+    ['a negative exp', '-1'],
+    ['an exp in exponent notation', '1e12'],
+  ])('answers 401 without reading anything when the authorizer context has %s', async (_, exp) => {
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, exp } });
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json).toEqual(UNAUTHORIZED);
+    expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a string, as API Gateway passes it', String(Math.floor(Date.now() / 1000) + 60)],
+    ['a number, as the authorizer returns it', Math.floor(Date.now() / 1000) + 60],
+  ])('accepts a token that has not expired yet, its exp %s', async (_, exp) => {
     givenStored();
     givenWriteSucceeds();
-    const valid = { ...ADMIN_AUTHORIZER, exp: Math.floor(Date.now() / 1000) + 60 };
 
-    expect((await send({ authorizer: valid, body: { client: { name: 'x' } } })).statusCode).toBe(200);
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, exp }, body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(200);
   });
 
   it('answers 401 with a bare Bearer challenge when no token was sent', async () => {
@@ -507,12 +527,12 @@ describe('authorization and request checks', () => {
   });
 
   it.each([
-    ['no scope', {}],
+    ['no scope', { scope: undefined }],
     ['another scope', { scope: 'openid profile' }],
     ['a prefix of the scope', { scope: 'clients:manage' }],
     ['a longer scope', { scope: 'clients:manage:all:extra' }],
-  ])('answers 403 insufficient_scope with %s', async (_, authorizer) => {
-    const response = await send({ authorizer });
+  ])('answers 403 insufficient_scope with %s', async (_, scope) => {
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, ...scope } });
 
     expect(response.statusCode).toBe(403);
     expect(response.json).toEqual({
