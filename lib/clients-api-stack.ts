@@ -14,6 +14,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
+import { ITEM_KINDS, type ItemKind } from '../lambda/store/table-definition.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
 import { API_ROUTES, type ApiHandlerName } from './api-routes.js';
@@ -45,34 +46,56 @@ export interface ClientsApiStackProps extends StackProps {
 
 const STAGE = 'v1';
 
-/** Each client function: what it does and exactly the DynamoDB actions its code sends. */
+const { client: CLIENT, identityProvider: IDENTITY_PROVIDER, scope: SCOPE, scopeName: SCOPE_NAME } = ITEM_KINDS;
+
+/**
+ * Each client function: what it does, exactly the DynamoDB actions its code sends, and the
+ * partitions (item kinds) it may send them to.
+ */
 const CLIENT_FUNCTIONS: Record<
   ApiHandlerName,
-  { id: string; description: string; actions: string[]; memorySize?: number; timeout?: Duration }
+  {
+    id: string;
+    description: string;
+    actions: string[];
+    partitions: ItemKind[];
+    memorySize?: number;
+    timeout?: Duration;
+  }
 > = {
-  'list-clients': { id: 'ListClients', description: 'GET /api/clients', actions: ['Query'] },
-  'get-client': { id: 'GetClient', description: 'GET /api/clients/{client_id}', actions: ['GetItem'] },
+  'list-clients': { id: 'ListClients', description: 'GET /api/clients', actions: ['Query'], partitions: [CLIENT] },
+  'get-client': {
+    id: 'GetClient',
+    description: 'GET /api/clients/{client_id}',
+    actions: ['GetItem'],
+    partitions: [CLIENT],
+  },
   'create-client': {
     id: 'CreateClient',
     description: 'POST /api/clients',
     // DeleteItem: the loser of a race to create a scope name removes its own scope item.
     actions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem'],
+    // Reads the identity provider and scopes it names, and creates scopes by name.
+    partitions: [CLIENT, IDENTITY_PROVIDER, SCOPE, SCOPE_NAME],
   },
   'update-client': {
     id: 'UpdateClient',
     description: 'PUT and PATCH /api/clients/{client_id}',
     actions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+    partitions: [CLIENT, IDENTITY_PROVIDER, SCOPE, SCOPE_NAME],
   },
   'delete-client': {
     id: 'DeleteClient',
     description: 'DELETE /api/clients/{client_id}',
     actions: ['DeleteItem', 'GetItem'],
+    partitions: [CLIENT],
   },
   'regenerate-key-pair': {
     id: 'RegenerateKeyPair',
     description: 'POST /api/clients/{client_id}/regenerate_key_pair',
     actions: ['GetItem', 'UpdateItem'],
-    // An RSA-8192 key takes seconds of CPU, which memory buys on Lambda.
+    partitions: [CLIENT],
+    // An RSA-4096 key takes a second or more of CPU, which memory buys on Lambda.
     memorySize: 1769,
     timeout: Duration.seconds(30),
   },
@@ -80,6 +103,7 @@ const CLIENT_FUNCTIONS: Record<
     id: 'RegenerateDid',
     description: 'POST /api/clients/{client_id}/regenerate_did',
     actions: ['GetItem', 'UpdateItem'],
+    partitions: [CLIENT],
   },
 };
 
@@ -121,7 +145,11 @@ export class ClientsApiStack extends Stack {
             POWERTOOLS_SERVICE_NAME: 'clients-api',
           },
         });
-        clientsTable.grant(construct.function, ...spec.actions.map((action) => `dynamodb:${action}`));
+        clientsTable.grant(
+          construct.function,
+          spec.actions.map((action) => `dynamodb:${action}`),
+          spec.partitions,
+        );
         return [handler, construct.function];
       }),
     ) as Record<ApiHandlerName, NodejsFunction>;
