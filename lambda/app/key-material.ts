@@ -29,7 +29,7 @@ export class ClientKeyMaterial {
 
   /** A new key pair from the client's key_pair_type; the private key is stored only. */
   regenerateKeyPair(clientId: string): Promise<KeyOutcome> {
-    return this.#rewrite(clientId, true, async (client) => {
+    return this.#rewrite(clientId, async (client) => {
       const keyPair = await generateKeyPairFor(client.key_pair_type);
       return keyPair
         ? { attributes: keyMaterialFor(client.key_pair_type, keyPair) }
@@ -39,7 +39,7 @@ export class ClientKeyMaterial {
 
   /** The did:key of the client's current public key. */
   regenerateDid(clientId: string): Promise<KeyOutcome> {
-    return this.#rewrite(clientId, false, async (client) => {
+    return this.#rewrite(clientId, async (client) => {
       const did = client.public_key ? didKeyFromPublicKey(client.public_key) : undefined;
       return did ? { attributes: { did } } : { errors: { public_key: ['is invalid'] } };
     });
@@ -47,13 +47,12 @@ export class ClientKeyMaterial {
 
   async #rewrite(
     clientId: string,
-    respectsWriteProtection: boolean,
     change: (client: Client) => Promise<{ attributes: ClientAttributes } | { errors: FieldErrors }>,
   ): Promise<KeyOutcome> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const current = await this.store.getClient(clientId);
       if (!current) return { status: 'not-found' };
-      if (respectsWriteProtection && this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
+      if (this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
       const changed = await change(current.client);
       if ('errors' in changed) return { status: 'invalid', errors: changed.errors };
       const result = await this.store.writePatch(clientId, changed.attributes, current.version);

@@ -7,6 +7,16 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
 
+/** The partition key values: one partition per kind of item. */
+export const ITEM_KINDS = {
+  client: 'CLIENT',
+  identityProvider: 'IDENTITY_PROVIDER',
+  scope: 'SCOPE',
+  /** The lock that keeps scope names unique. */
+  scopeName: 'SCOPE_NAME',
+} as const;
+export type ItemKind = (typeof ITEM_KINDS)[keyof typeof ITEM_KINDS];
+
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
