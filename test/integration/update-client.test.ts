@@ -249,6 +249,26 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
     expect(await storedItem()).toEqual(before);
   });
 
+  it('answers 422 and creates no scope when the links to new scope names would push the client past 400 KB', async () => {
+    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(395 * 1024) }));
+    const before = await storedItem();
+    const names = Array.from({ length: 20 }, (_, index) => ({ name: `new:${index}:${'n'.repeat(200)}` }));
+
+    const response = await update({ body: { client: { authorized_scopes: names } } });
+
+    expect(response.status).toBe(422);
+    expect(response.json.errors).toEqual({
+      authorized_scopes: ['would make the client larger than the 400 KB a stored item may hold'],
+    });
+    expect(await storedItem()).toEqual(before);
+    const scopeItems = await Promise.all(
+      names.map(({ name }) =>
+        documents.send(new GetCommand({ TableName: tableName, Key: itemKeys.scopeName(name), ConsistentRead: true })),
+      ),
+    );
+    expect(scopeItems.filter(({ Item }) => Item)).toEqual([]);
+  });
+
   it('answers 412 when If-Match names another version, and writes nothing', async () => {
     await update({ body: { client: { name: 'first' } } });
     const before = await storedItem();
