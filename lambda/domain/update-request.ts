@@ -127,8 +127,8 @@ export function isUsableScopeName(name: unknown): name is string {
 
 /**
  * A client of a seed file or an import: the body rules of the API, plus what only an import may
- * set (`public_key`, `private_key`, `did`). A client may have no identity provider there, as
- * upstream's data can: the export of one shows `{"id": null, "name": null}`.
+ * set (`private_key`, with its `public_key` and `did`). A client may have no identity provider
+ * there, as upstream's data can: the export of one shows `{"id": null, "name": null}`.
  */
 export function parseImportRequest(fields: Record<string, unknown>): ParsedUpdateRequest {
   const provider = fields.identity_provider;
