@@ -95,7 +95,8 @@ export function expectedAfterAcceptedUpdate(
   return { client: after as unknown as Client, wrote: !isDeepStrictEqual(after, before) };
 }
 
-const CREATE_DEFAULTS = {
+/** Every attribute of a new client but those drawn at random (id, secret, keys). */
+export const CREATE_DEFAULTS = {
   public_client_id: null,
   check_public_client_id: false,
   trusted_authorities: '',
@@ -116,6 +117,7 @@ const CREATE_DEFAULTS = {
   pkce: false,
   key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' },
   signatures_adapter: 'Elixir.Boruta.Internal.Signatures',
+  did: null,
   identity_provider: null,
   authorized_scopes: [],
   supported_grant_types: ['client_credentials', 'authorization_code'],
