@@ -121,3 +121,20 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
     expect(await store.getClient(id)).toMatchObject({ client: { name: 'Admin console' }, version: 2 });
   });
 });
+
+describe('seed files', () => {
+  it.each([
+    ['a scope name over 255 characters, as the API drops', 'x'.repeat(256)],
+    ['a scope name with whitespace', 'has space'],
+  ])('refuse %s, with the rule of the API', async (_, name) => {
+    await expect(prepareSeed({ scopes: [{ ...SCOPE_OPENID, name }] }, { source: 'seed.json' })).rejects.toThrow(
+      /^seed\.json: scopes\.0\.name must have no whitespace and at most 255 characters$/,
+    );
+  });
+
+  it('accept a scope name of 255 characters', async () => {
+    const seed = await prepareSeed({ scopes: [{ ...SCOPE_OPENID, name: 'x'.repeat(255) }] });
+
+    expect(seed.scopes).toEqual([{ ...SCOPE_OPENID, name: 'x'.repeat(255) }]);
+  });
+});
