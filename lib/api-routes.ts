@@ -1,3 +1,5 @@
+import { ITEM_KINDS, type ItemKind } from '../lambda/store/table-definition.js';
+
 /** The API's name: API Gateway's name for it, and the `source` of the events it publishes. */
 export const API_NAME = 'clients-admin-api';
 
@@ -30,6 +32,8 @@ export interface FunctionSpec {
   routes: readonly RouteSpec[];
   /** Exactly the DynamoDB actions the function's code sends, on the table only. */
   dynamodbActions: readonly string[];
+  /** The partitions (item kinds) it may send them to: the `dynamodb:LeadingKeys` of its policy. */
+  dynamodbPartitions: readonly ItemKind[];
   memorySize: number;
   /** Below the integration timeout, so that API Gateway never answers for a function still running. */
   timeoutSeconds: number;
@@ -55,12 +59,17 @@ const KEY_GENERATION = {
   throttle: { rateLimit: 5, burstLimit: 10 },
 } as const;
 
+const { client: CLIENT, identityProvider: IDENTITY_PROVIDER, scope: SCOPE, scopeName: SCOPE_NAME } = ITEM_KINDS;
+// Create and update read the identity provider and scopes a body names, and create scopes by name.
+const CLIENT_AND_LINKS = [CLIENT, IDENTITY_PROVIDER, SCOPE, SCOPE_NAME];
+
 export const API_FUNCTIONS = {
   'list-clients': {
     id: 'ListClients',
     description: 'GET /api/clients',
     routes: [{ method: 'GET', path: '/api/clients', operationId: 'listClients', summary: 'List clients' }],
     dynamodbActions: ['Query'],
+    dynamodbPartitions: [CLIENT],
     ...STANDARD,
   },
   'create-client': {
@@ -69,6 +78,7 @@ export const API_FUNCTIONS = {
     routes: [{ method: 'POST', path: '/api/clients', operationId: 'createClient', summary: 'Create a client' }],
     // DeleteItem: the loser of a race to create a scope name removes its own scope item.
     dynamodbActions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem'],
+    dynamodbPartitions: CLIENT_AND_LINKS,
     ...KEY_GENERATION,
   },
   'get-client': {
@@ -76,6 +86,7 @@ export const API_FUNCTIONS = {
     description: 'GET /api/clients/{client_id}',
     routes: [{ method: 'GET', path: '/api/clients/{client_id}', operationId: 'getClient', summary: 'Show a client' }],
     dynamodbActions: ['GetItem'],
+    dynamodbPartitions: [CLIENT],
     ...STANDARD,
   },
   'update-client': {
@@ -91,6 +102,7 @@ export const API_FUNCTIONS = {
       },
     ],
     dynamodbActions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+    dynamodbPartitions: CLIENT_AND_LINKS,
     ...STANDARD,
   },
   'delete-client': {
@@ -100,6 +112,7 @@ export const API_FUNCTIONS = {
       { method: 'DELETE', path: '/api/clients/{client_id}', operationId: 'deleteClient', summary: 'Delete a client' },
     ],
     dynamodbActions: ['DeleteItem', 'GetItem'],
+    dynamodbPartitions: [CLIENT],
     ...STANDARD,
   },
   'regenerate-key-pair': {
@@ -114,6 +127,7 @@ export const API_FUNCTIONS = {
       },
     ],
     dynamodbActions: ['GetItem', 'UpdateItem'],
+    dynamodbPartitions: [CLIENT],
     ...KEY_GENERATION,
   },
   'regenerate-did': {
@@ -128,6 +142,7 @@ export const API_FUNCTIONS = {
       },
     ],
     dynamodbActions: ['GetItem', 'UpdateItem'],
+    dynamodbPartitions: [CLIENT],
     ...STANDARD,
   },
 } as const satisfies Record<string, FunctionSpec>;

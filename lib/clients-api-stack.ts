@@ -114,7 +114,11 @@ export class ClientsApiStack extends Stack {
             POWERTOOLS_SERVICE_NAME: 'clients-api',
           },
         });
-        clientsTable.grant(construct.function, ...spec.dynamodbActions.map((action) => `dynamodb:${action}`));
+        clientsTable.grant(
+          construct.function,
+          spec.dynamodbActions.map((action) => `dynamodb:${action}`),
+          spec.dynamodbPartitions,
+        );
         return [handler, construct.function];
       }),
     ) as Record<ApiHandlerName, NodejsFunction>;

@@ -1,9 +1,15 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { EXPIRY_ATTRIBUTE, historyStreamViewType, PARTITION_KEY, SORT_KEY } from '../lambda/store/table-definition.js';
+import {
+  EXPIRY_ATTRIBUTE,
+  historyStreamViewType,
+  type ItemKind,
+  PARTITION_KEY,
+  SORT_KEY,
+} from '../lambda/store/table-definition.js';
 
 export interface ClientsTableProps {
   /** RETAIN (default) also turns deletion protection on; DESTROY suits throwaway stacks. */
@@ -50,9 +56,17 @@ export class ClientsTable extends Construct {
     });
   }
 
-  /** Exactly the item actions given, on this table only (and its key, when customer-managed). */
-  grant(grantee: IGrantable, ...actions: string[]): void {
-    this.table.grant(grantee, ...actions);
+  /**
+   * Exactly the item actions given, on this table only, and only on items whose partition key is
+   * one of `partitions` (`dynamodb:LeadingKeys`); and the table's key, when customer-managed.
+   */
+  grant(grantee: IGrantable, actions: string[], partitions: readonly ItemKind[]): void {
+    Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } },
+    });
     // What DynamoDB asks of the caller's identity to use a customer-managed table key, spelled
     // out rather than grantEncryptDecrypt's wildcards.
     this.encryptionKey?.grant(

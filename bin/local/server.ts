@@ -136,7 +136,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 function curlExample(url: string, token: string, seed: Seed, protectedClientIds: string[]): string | undefined {
   const editable = seed.clients.find((client) => !protectedClientIds.includes(client.id));
   if (!editable) return undefined;
-  const body = JSON.stringify({ client: { name: `${editable.name ?? 'Client'} (renamed)`, access_token_ttl: 1800 } });
+  const { name } = editable.request.fields;
+  const body = JSON.stringify({
+    client: { name: `${typeof name === 'string' ? name : 'Client'} (renamed)`, access_token_ttl: 1800 },
+  });
   return [
     `curl -sS -X PATCH '${url}/api/clients/${editable.id}'`,
     `-H 'Authorization: Bearer ${token}'`,

@@ -34,7 +34,7 @@ export class ClientKeyMaterial {
    * took too long to generate are not written (`deadline`: see write-deadline.ts).
    */
   regenerateKeyPair(clientId: string, deadline?: number): Promise<KeyOutcome> {
-    return this.#rewrite(clientId, true, deadline, async (client) => {
+    return this.#rewrite(clientId, deadline, async (client) => {
       const keyPair = await generateKeyPairFor(client.key_pair_type);
       return keyPair
         ? { attributes: keyMaterialFor(client.key_pair_type, keyPair) }
@@ -44,7 +44,7 @@ export class ClientKeyMaterial {
 
   /** The did:key of the client's current public key. */
   regenerateDid(clientId: string): Promise<KeyOutcome> {
-    return this.#rewrite(clientId, false, undefined, async (client) => {
+    return this.#rewrite(clientId, undefined, async (client) => {
       const did = client.public_key ? didKeyFromPublicKey(client.public_key) : undefined;
       return did ? { attributes: { did } } : { errors: { public_key: ['is invalid'] } };
     });
@@ -52,7 +52,6 @@ export class ClientKeyMaterial {
 
   async #rewrite(
     clientId: string,
-    respectsWriteProtection: boolean,
     deadline: number | undefined,
     change: (client: Client) => Promise<{ attributes: ClientAttributes } | { errors: FieldErrors }>,
   ): Promise<KeyOutcome> {
@@ -60,7 +59,7 @@ export class ClientKeyMaterial {
       // Neither change needs the old private key: it is never read.
       const current = await this.store.getClient(clientId, { withoutPrivateKey: true });
       if (!current) return { status: 'not-found' };
-      if (respectsWriteProtection && this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
+      if (this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
       const changed = await change(current.client);
       if ('errors' in changed) return { status: 'invalid', errors: changed.errors };
       if (tooLateToWrite(deadline)) return { status: 'out-of-time' };

@@ -1,13 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VersionedClient } from '../domain/client.js';
 import type { FieldErrors } from '../domain/field-errors.js';
-import { planUpdate, updateReferences, withCreatedScopes } from '../domain/update-plan.js';
+import {
+  changedAttributes,
+  planUpdate,
+  updateReferences,
+  withCreatedScopeLinks,
+  withCreatedScopes,
+} from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import type { ClientStore } from '../store/client-store.js';
 import { WriteProtection } from './write-protection.js';
 
 export type UpdateOutcome =
   | { status: 'updated'; client: VersionedClient }
+  /** The request changes nothing the client holds: nothing was written, the version stays. */
+  | { status: 'unchanged'; client: VersionedClient }
   | { status: 'not-found' }
   | { status: 'write-protected' }
   | { status: 'invalid'; errors: FieldErrors }
@@ -58,17 +66,19 @@ export class UpdateClient {
     if (current && this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
 
     for (let attempt = 1; current; attempt += 1) {
-      let plan = planUpdate(request, current.client, lookups);
+      const plan = planUpdate(request, current.client, lookups);
       if (plan.status === 'invalid') return plan;
       if (ifMatch && !ifMatch(current.version)) return { status: 'precondition-failed' };
-      if (plan.status === 'needs-scopes') {
-        lookups = withCreatedScopes(lookups, await this.store.ensureScopes(plan.names));
-        plan = planUpdate(request, current.client, lookups);
-        if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
+      let { patch } = plan;
+      if (plan.newScopeNames.length > 0) {
+        const created = await this.store.ensureScopes(plan.newScopeNames);
+        lookups = withCreatedScopes(lookups, created);
+        patch = withCreatedScopeLinks(patch, created);
       }
-      if (Object.keys(plan.patch).length === 0) return { status: 'updated', client: current };
+      const changes = changedAttributes(current.client, patch);
+      if (Object.keys(changes).length === 0) return { status: 'unchanged', client: current };
 
-      const result = await this.store.writePatch(clientId, plan.patch, current.version);
+      const result = await this.store.writePatch(clientId, changes, current.version);
       if (result.status === 'written') return { status: 'updated', client: result.client };
       if (attempt >= this.#maxWriteAttempts) return { status: 'conflict' };
       if (ifMatch) {

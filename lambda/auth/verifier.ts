@@ -9,7 +9,8 @@ import type { TokenVerifier } from './scope-authorizer.js';
 /**
  * The token verifier of the authorizer, from its environment. aws-jwt-verify 5 verifies RS256,
  * RS384, RS512, ES256, ES384, ES512 and EdDSA signatures and nothing else: PS*, HS* and `none`
- * never pass.
+ * never pass. Claim errors carry the verified payload, so that the authorizer can tell a token
+ * without `exp` from one without the scope.
  * - a Cognito user pool: COGNITO_USER_POOL_ID (access tokens), COGNITO_CLIENT_IDS optional;
  * - any OIDC issuer: JWT_ISSUER; JWT_JWKS_URI, or else the `jwks_uri` of the issuer's discovery
  *   document, read at the first request; JWT_AUDIENCE (comma-separated; empty, `aud` is not
@@ -28,13 +29,14 @@ export function verifierFromEnvironment(
       tokenUse: 'access',
       clientId: list(environment.COGNITO_CLIENT_IDS) ?? null,
       scope,
+      includeRawJwtInErrors: true,
     });
   }
   const issuer = environment.JWT_ISSUER;
   if (!issuer) throw new Error('Set COGNITO_USER_POOL_ID, or JWT_ISSUER (with JWT_AUDIENCE)');
   const verifierFor = (jwksUri: string): TokenVerifier =>
     JwtVerifier.create(
-      { issuer, jwksUri, audience: list(environment.JWT_AUDIENCE) ?? null, scope },
+      { issuer, jwksUri, audience: list(environment.JWT_AUDIENCE) ?? null, scope, includeRawJwtInErrors: true },
       { jwksCache: new SimpleJwksCache({ fetcher }) },
     );
   return environment.JWT_JWKS_URI
@@ -68,7 +70,13 @@ export function verifierWithJwks({
   const body = new TextEncoder().encode(JSON.stringify(jwks));
   const fetcher = { fetch: async () => body.buffer as ArrayBuffer };
   return JwtVerifier.create(
-    { issuer, jwksUri: `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`, audience, scope },
+    {
+      issuer,
+      jwksUri: `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+      audience,
+      scope,
+      includeRawJwtInErrors: true,
+    },
     { jwksCache: new SimpleJwksCache({ fetcher }) },
   );
 }

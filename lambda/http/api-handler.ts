@@ -57,11 +57,17 @@ function authorize(request: ApiRequest, requiredScope: string): void {
   const { authorizer } = request;
   if (!authorizer) throw unauthorized(request.headers.has('authorization'));
   // API Gateway caches the authorizer's answer per token for minutes: a token that expired
-  // since must not keep working until the cache entry does.
-  const expiresAt = Number(authorizer.exp);
-  if (expiresAt > 0 && expiresAt * 1000 <= Date.now()) throw unauthorized(true);
+  // since must not keep working until the cache entry does. One without `exp` never passes.
+  const expiresAt = numericDate(authorizer.exp);
+  if (expiresAt === undefined || expiresAt * 1000 <= Date.now()) throw unauthorized(true);
   const scopes = String(authorizer.scope ?? '').split(' ');
   if (!scopes.includes(requiredScope)) throw insufficientScope(requiredScope);
+}
+
+/** A JWT NumericDate from the authorizer's context, which API Gateway hands over as a string. */
+function numericDate(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
 }
 
 function toHttpError(error: unknown, logger: Logger): HttpError {

@@ -2,7 +2,9 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { VersionedClient } from '../domain/client.js';
 import { toClientView } from '../domain/client-view.js';
 import type { FieldErrors } from '../domain/field-errors.js';
+import { parseUpdateRequest, type UpdateRequest } from '../domain/update-request.js';
 import {
+  badRequest,
   conflict,
   notFound,
   preconditionFailed,
@@ -46,4 +48,11 @@ export function refusal(outcome: Refusal): never {
     case 'out-of-time':
       throw serviceUnavailable();
   }
+}
+
+/** The client body of an update or a create, or its 400 (shape) or 422 (a list over its cap). */
+export function clientRequest(body: unknown): UpdateRequest {
+  const parsed = parseUpdateRequest(body);
+  if (parsed.ok) return parsed.request;
+  throw parsed.status === 400 ? badRequest(parsed.errors) : unprocessableEntity(parsed.errors);
 }

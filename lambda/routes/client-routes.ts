@@ -3,16 +3,15 @@ import { CreateClient } from '../app/create-client.js';
 import { DeleteClient } from '../app/delete-client.js';
 import { ClientKeyMaterial } from '../app/key-material.js';
 import { type ClientView, toClientView } from '../domain/client-view.js';
-import { parseUpdateRequest } from '../domain/update-request.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
-import { badRequest, notFound } from '../http/http-error.js';
+import { badRequest, notFound, unprocessableEntity } from '../http/http-error.js';
 import { createdLocation } from '../http/location.js';
 import { ifMatchPrecondition } from '../http/negotiation.js';
 import { type ApiRequest, jsonBody, uuidPathParameter } from '../http/request.js';
 import { jsonResponse } from '../http/response.js';
 import type { ClientStore } from '../store/client-store.js';
-import { clientResponse, refusal } from './client-responses.js';
+import { clientRequest, clientResponse, refusal } from './client-responses.js';
 
 /** What every client route is built from, once per container. */
 export interface RouteOptions {
@@ -87,9 +86,8 @@ export function createGetClientHandler(options: RouteOptions): LambdaHandler {
 export function createCreateClientHandler(options: RouteOptions): LambdaHandler {
   const createClient = new CreateClient(options.store);
   return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
-    const parsed = parseUpdateRequest(jsonBody(request));
-    if (!parsed.ok) throw badRequest(parsed.errors);
-    const outcome = await createClient.execute(parsed.request, request.deadline);
+    const outcome = await createClient.execute(clientRequest(jsonBody(request)), request.deadline);
+    if (outcome.status === 'exists') throw unprocessableEntity({ id: ['has already been taken'] });
     if (outcome.status !== 'created') return refusal(outcome);
     return clientResponse(outcome.client, 201, { Location: createdLocation(request, outcome.client.client.id) });
   });

@@ -1,10 +1,8 @@
 import { UpdateClient, type UpdateClientOptions } from '../app/update-client.js';
-import { parseUpdateRequest } from '../domain/update-request.js';
 import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
-import { badRequest } from '../http/http-error.js';
 import { ifMatchPrecondition } from '../http/negotiation.js';
 import { jsonBody, uuidPathParameter } from '../http/request.js';
-import { clientResponse, refusal } from './client-responses.js';
+import { clientRequest, clientResponse, refusal } from './client-responses.js';
 import type { RouteOptions } from './client-routes.js';
 
 export interface UpdateClientHandlerOptions extends RouteOptions, Omit<UpdateClientOptions, 'protectedClientIds'> {}
@@ -15,9 +13,9 @@ export function createUpdateClientHandler(options: UpdateClientHandlerOptions): 
   return apiHandler({ ...options, methods: ['PUT', 'PATCH'] }, async (request) => {
     const body = jsonBody(request);
     const clientId = uuidPathParameter(request, 'client_id');
-    const parsed = parseUpdateRequest(body);
-    if (!parsed.ok) throw badRequest(parsed.errors);
-    const outcome = await updateClient.execute(clientId, parsed.request, ifMatchPrecondition(request));
-    return outcome.status === 'updated' ? clientResponse(outcome.client) : refusal(outcome);
+    const outcome = await updateClient.execute(clientId, clientRequest(body), ifMatchPrecondition(request));
+    return outcome.status === 'updated' || outcome.status === 'unchanged'
+      ? clientResponse(outcome.client)
+      : refusal(outcome);
   });
 }

@@ -23,15 +23,12 @@ import {
   type UpdateReads,
   type UpdateReferences,
 } from './client-store.js';
-import { PARTITION_KEY, SORT_KEY } from './table-definition.js';
+import { ITEM_KINDS, PARTITION_KEY, SORT_KEY } from './table-definition.js';
 
 type Item = Record<string, unknown>;
 type Key = Record<typeof PARTITION_KEY | typeof SORT_KEY, string>;
 
-const CLIENT = 'CLIENT';
-const IDENTITY_PROVIDER = 'IDENTITY_PROVIDER';
-const SCOPE = 'SCOPE';
-const SCOPE_NAME = 'SCOPE_NAME';
+const { client: CLIENT, identityProvider: IDENTITY_PROVIDER, scope: SCOPE, scopeName: SCOPE_NAME } = ITEM_KINDS;
 
 /**
  * Item keys: `pk` = the kind, `sk` = the id (or name). One partition per kind lets the list of

@@ -7,6 +7,16 @@ import type { CreateTableCommandInput, StreamViewType } from '@aws-sdk/client-dy
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
 
+/** The partition key values: one partition per kind of item. */
+export const ITEM_KINDS = {
+  client: 'CLIENT',
+  identityProvider: 'IDENTITY_PROVIDER',
+  scope: 'SCOPE',
+  /** The lock that keeps scope names unique. */
+  scopeName: 'SCOPE_NAME',
+} as const;
+export type ItemKind = (typeof ITEM_KINDS)[keyof typeof ITEM_KINDS];
+
 /**
  * The table's time-to-live attribute (epoch seconds): a deleted client's tombstone carries it,
  * and DynamoDB removes the tombstone some time after (TTL deletes within days, not on the dot).

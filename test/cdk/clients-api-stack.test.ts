@@ -69,7 +69,7 @@ describe('the default stack (Cognito created, retained data)', () => {
     expect(functionNamed(template, /regenerate_key_pair/).properties).toMatchObject({ MemorySize: 1769 });
   });
 
-  it("lets no function behind API Gateway outlive its 29 s integration timeout", () => {
+  it('lets no function behind API Gateway outlive its 29 s integration timeout', () => {
     // The functions API Gateway invokes: the routes' and the authorizer's, not the stream's publisher.
     const invokedByApiGateway = new Set(
       Object.values(
@@ -110,32 +110,41 @@ describe('the default stack (Cognito created, retained data)', () => {
     });
   });
 
+  const CLIENT_ONLY = ['CLIENT'];
+  const WITH_LINKED_ITEMS = ['CLIENT', 'IDENTITY_PROVIDER', 'SCOPE', 'SCOPE_NAME'];
+
   it.each([
-    [/PUT and PATCH/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem']],
-    [/^GET \/api\/clients$/, ['Query']],
-    [/^GET \/api\/clients\/\{client_id\}$/, ['GetItem']],
-    [/^POST \/api\/clients$/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem']],
-    [/^DELETE/, ['DeleteItem', 'GetItem']],
-    [/regenerate_key_pair/, ['GetItem', 'UpdateItem']],
-    [/regenerate_did/, ['GetItem', 'UpdateItem']],
-  ])('grants the function of %s exactly the DynamoDB actions it sends, on the table only', (description, actions) => {
-    const { properties } = functionNamed(template, description);
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }] },
-    });
-    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    const dynamo = statements.filter((statement) =>
-      [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')),
-    );
-    expect(dynamo).toEqual([
-      {
-        Effect: 'Allow',
-        Action: expect.anything(),
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ClientsTable/), 'Arn'] },
-      },
-    ]);
-    expect([dynamo[0].Action].flat().sort()).toEqual(actions.map((action) => `dynamodb:${action}`));
-  });
+    [/PUT and PATCH/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], WITH_LINKED_ITEMS],
+    [/^GET \/api\/clients$/, ['Query'], CLIENT_ONLY],
+    [/^GET \/api\/clients\/\{client_id\}$/, ['GetItem'], CLIENT_ONLY],
+    [/^POST \/api\/clients$/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem'], WITH_LINKED_ITEMS],
+    [/^DELETE/, ['DeleteItem', 'GetItem'], CLIENT_ONLY],
+    [/regenerate_key_pair/, ['GetItem', 'UpdateItem'], CLIENT_ONLY],
+    [/regenerate_did/, ['GetItem', 'UpdateItem'], CLIENT_ONLY],
+  ])(
+    'grants the function of %s exactly the DynamoDB actions it sends, on the table only, in the partitions it uses',
+    (description, actions, partitions) => {
+      const { properties } = functionNamed(template, description);
+      const policies = template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }] },
+      });
+      const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      const dynamo = statements.filter((statement) =>
+        [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')),
+      );
+      expect(dynamo).toEqual([
+        {
+          Effect: 'Allow',
+          Action: expect.anything(),
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ClientsTable/), 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': expect.anything() } },
+        },
+      ]);
+      expect([dynamo[0].Action].flat().sort()).toEqual(actions.map((action) => `dynamodb:${action}`));
+      const leadingKeys = [dynamo[0].Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys']].flat();
+      expect(leadingKeys.sort()).toEqual(partitions);
+    },
+  );
 
   it('gives the authorizer no DynamoDB access', () => {
     const { properties } = functionNamed(template, /Verifies bearer tokens/);

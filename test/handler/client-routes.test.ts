@@ -7,15 +7,17 @@ import type { Client } from '../../lambda/domain/client.js';
 import { CLIENT_VIEW_KEYS, toClientView } from '../../lambda/domain/client-view.js';
 import { didKeyFromPublicKey } from '../../lambda/domain/did-key.js';
 import {
+  createCreateClientHandler,
   createDeleteClientHandler,
   createGetClientHandler,
   createListClientsHandler,
   createRegenerateDidHandler,
+  createRegenerateKeyPairHandler,
   LIST_BUDGET_BYTES,
 } from '../../lambda/routes/client-routes.js';
 import { createDocumentClient } from '../../lambda/store/document-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
-import { CLIENT_ID, storedClient } from '../support/clients.js';
+import { CLIENT_ID, IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
 import { apiEvent, LAMBDA_CONTEXT } from '../support/events.js';
 import { clientItem } from '../support/items.js';
 import { routeOptions } from '../support/routes.js';
@@ -165,5 +167,54 @@ describe('delete', () => {
     const response = await createDeleteClientHandler(options)(apiEvent({ method: 'DELETE' }), LAMBDA_CONTEXT);
 
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('create', () => {
+  it.each([
+    ['101 scope names', Array.from({ length: 101 }, (_, index) => ({ name: `scope:${index}` }))],
+    ['101 copies of one name (counted before duplicates merge)', Array.from({ length: 101 }, () => ({ name: 'a' }))],
+  ])('answers 422 for %s with no DynamoDB call and no key generated', async (_, scopes) => {
+    const response = await createCreateClientHandler(options)(
+      apiEvent({
+        method: 'POST',
+        collection: true,
+        body: { client: { identity_provider: { id: IDENTITY_PROVIDER.id }, authorized_scopes: scopes } },
+      }),
+      LAMBDA_CONTEXT,
+    );
+
+    expect(response.statusCode).toBe(422);
+    expect(JSON.parse(response.body)).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { authorized_scopes: ['should have at most 100 item(s)'] },
+    });
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('key material of a write-protected client', () => {
+  // A key both routes could work with: only the protection stops them.
+  const ED25519_PUBLIC_KEY = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const protectedOptions = { ...options, protectedClientIds: [CLIENT_ID.toUpperCase()] };
+
+  it.each([
+    ['regenerate_did', createRegenerateDidHandler, '/regenerate_did'],
+    ['regenerate_key_pair', createRegenerateKeyPairHandler, '/regenerate_key_pair'],
+  ])('%s answers 403 with the write-protected body and writes nothing', async (_, createHandler, action) => {
+    dynamo.on(GetCommand).resolves({
+      Item: clientItem(storedClient({ key_pair_type: { type: 'universal' }, public_key: ED25519_PUBLIC_KEY }), 2),
+    });
+
+    const response = await createHandler(protectedOptions)(apiEvent({ method: 'POST', action }), LAMBDA_CONTEXT);
+
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body)).toEqual({
+      code: 'FORBIDDEN',
+      message: 'The resource is write protected.',
+      errors: { resource: ['is write protected.'] },
+    });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 });

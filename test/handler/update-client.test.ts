@@ -151,6 +151,37 @@ describe('a valid update', () => {
     expect(response.json.data.name).toBe('Patched');
   });
 
+  it('writes nothing when every value sent is the stored one, and keeps the version', async () => {
+    const stored = storedClient();
+    givenStored(stored, 7, [{ ...itemKeys.scope(SCOPE_OPENID.id), ...SCOPE_OPENID }]);
+
+    const response = await send({
+      body: {
+        client: {
+          name: stored.name,
+          access_token_ttl: String(stored.access_token_ttl),
+          redirect_uris: stored.redirect_uris,
+          authorized_scopes: [{ id: SCOPE_OPENID.id }],
+        },
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.ETag).toBe('"7"');
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('writes only the attributes that change', async () => {
+    givenStored();
+    givenWriteSucceeds();
+
+    await send({ body: { client: { name: 'Renamed', pkce: false, redirect_uris: storedClient().redirect_uris } } });
+
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeNames: { '#version': 'version', '#a0': 'name' },
+      ExpressionAttributeValues: { ':expected': 3, ':next': 4, ':a0': 'Renamed' },
+    });
+  });
+
   it('writes nothing for an empty change and answers the stored client', async () => {
     givenStored(storedClient(), 7);
 
@@ -224,6 +255,21 @@ describe('scope creation by name', () => {
     });
   });
 
+  it('creates no scope when their links would push the client past 400 KB, and answers 422', async () => {
+    givenStored(storedClient({ jwt_public_key: 'k'.repeat(399 * 1024) }));
+    dynamo.on(PutCommand).resolves({});
+    const names = Array.from({ length: 20 }, (_, index) => ({ name: `new:${index}` }));
+
+    const response = await send({ body: { client: { authorized_scopes: names } } });
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json.errors).toEqual({
+      authorized_scopes: ['would make the client larger than the 400 KB a stored item may hold'],
+    });
+    expect(dynamo.calls()).toHaveLength(1);
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
+  });
+
   it('creates no scope when the request ends in 412', async () => {
     givenStored(storedClient(), 3);
 
@@ -234,6 +280,55 @@ describe('scope creation by name', () => {
 
     expect(response.statusCode).toBe(412);
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
+
+describe('a list that drives reads, over its cap', () => {
+  const UNPROCESSABLE = { code: 'UNPROCESSABLE_ENTITY', message: 'Your request could not be processed.' };
+  const items = (count: number, item: (index: number) => Record<string, unknown>) =>
+    Array.from({ length: count }, (_, index) => item(index));
+
+  it.each([
+    ['5,000 scope names (a body under 100 KB)', items(5000, (index) => ({ name: `s${index}` }))],
+    ['101 scope ids', items(101, (index) => ({ id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}` }))],
+    ['101 copies of one name (counted before duplicates merge)', items(101, () => ({ name: 'openid' }))],
+  ])('answers 422 for %s with no DynamoDB call at all', async (_, scopes) => {
+    givenStored();
+
+    const response = await send({ body: { client: { name: 'x', authorized_scopes: scopes } } });
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json).toEqual({
+      ...UNPROCESSABLE,
+      errors: { authorized_scopes: ['should have at most 100 item(s)'] },
+    });
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('reports the other failing fields in the same 422, still without reading', async () => {
+    const response = await send({
+      body: { client: { pkce: 'maybe', authorized_scopes: items(101, (index) => ({ name: `s${index}` })) } },
+    });
+
+    expect(response.json).toEqual({
+      ...UNPROCESSABLE,
+      errors: { pkce: ['is invalid'], authorized_scopes: ['should have at most 100 item(s)'] },
+    });
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('reads 100 scope names, the cap, with the client in two BatchGetItem calls of at most 100 keys', async () => {
+    givenStored();
+    dynamo.on(PutCommand).resolves({});
+    givenWriteSucceeds();
+
+    const response = await send({
+      body: { client: { authorized_scopes: items(100, (index) => ({ name: `s${index}` })) } },
+    });
+
+    expect(response.statusCode).toBe(200);
+    const batches = dynamo.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.[TABLE]?.Keys);
+    expect(batches.map((keys) => keys?.length)).toEqual([100, 1]);
   });
 });
 
@@ -480,20 +575,40 @@ describe('authorization and request checks', () => {
   });
 
   it('answers 401 when the token expired since the authorizer cached its answer', async () => {
-    const expired = { ...ADMIN_AUTHORIZER, exp: Math.floor(Date.now() / 1000) - 1 };
+    const expired = { ...ADMIN_AUTHORIZER, exp: String(Math.floor(Date.now() / 1000) - 1) };
 
     const response = await send({ authorizer: expired });
 
     expect(response.statusCode).toBe(401);
+    expect(response.json).toEqual(UNAUTHORIZED);
     expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
   });
 
-  it('accepts a token that has not expired yet', async () => {
+  it.each([
+    ['no exp', undefined],
+    ['an empty exp', ''],
+    ['a non-numeric exp', 'tomorrow'],
+    ['a negative exp', '-1'],
+    ['an exp in exponent notation', '1e12'],
+  ])('answers 401 without reading anything when the authorizer context has %s', async (_, exp) => {
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, exp } });
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json).toEqual(UNAUTHORIZED);
+    expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a string, as API Gateway passes it', String(Math.floor(Date.now() / 1000) + 60)],
+    ['a number, as the authorizer returns it', Math.floor(Date.now() / 1000) + 60],
+  ])('accepts a token that has not expired yet, its exp %s', async (_, exp) => {
     givenStored();
     givenWriteSucceeds();
-    const valid = { ...ADMIN_AUTHORIZER, exp: Math.floor(Date.now() / 1000) + 60 };
 
-    expect((await send({ authorizer: valid, body: { client: { name: 'x' } } })).statusCode).toBe(200);
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, exp }, body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(200);
   });
 
   it('answers 401 with a bare Bearer challenge when no token was sent', async () => {
@@ -507,12 +622,12 @@ describe('authorization and request checks', () => {
   });
 
   it.each([
-    ['no scope', {}],
+    ['no scope', { scope: undefined }],
     ['another scope', { scope: 'openid profile' }],
     ['a prefix of the scope', { scope: 'clients:manage' }],
     ['a longer scope', { scope: 'clients:manage:all:extra' }],
-  ])('answers 403 insufficient_scope with %s', async (_, authorizer) => {
-    const response = await send({ authorizer });
+  ])('answers 403 insufficient_scope with %s', async (_, scope) => {
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, ...scope } });
 
     expect(response.statusCode).toBe(403);
     expect(response.json).toEqual({

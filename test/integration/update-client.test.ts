@@ -183,34 +183,40 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
   });
 
   it('loses none of 50 concurrent updates: the item is their serial application in version order', async () => {
-    const fields: [string, (round: number) => unknown][] = [
-      ['name', (round) => `name ${round}`],
-      ['secret', (round) => `secret-${round}`],
-      ['public_client_id', (round) => `public-${round}`],
-      ['jwt_public_key', (round) => `jwk-${round}`],
-      ['trusted_authorities', (round) => `https://ca${round}.example.com`],
-      ['trusted_hosts', (round) => [`host${round}.example.com`]],
-      ['redirect_uris', (round) => [`https://app${round}.example.com/cb`]],
-      ['confidential', (round) => round === 1],
-      ['check_public_client_id', (round) => round === 1],
-      ['public_refresh_token', (round) => round === 1],
-      ['public_revoke', (round) => round === 1],
-      ['authorize_scope', (round) => round === 1],
-      ['enforce_dpop', (round) => round === 1],
-      ['enforce_tx_code', (round) => round === 1],
-      ['pkce', (round) => round === 1],
-      ['access_token_ttl', (round) => 100 + round],
-      ['authorization_code_ttl', (round) => 200 + round],
-      ['authorization_request_ttl', (round) => 100 + round],
-      ['refresh_token_ttl', (round) => 400 + round],
-      ['id_token_ttl', (round) => 500 + round],
-      ['response_mode', (round) => (round === 1 ? 'post' : 'direct_post')],
-      ['token_endpoint_jwt_auth_alg', (round) => (round === 1 ? 'RS256' : 'HS512')],
-      ['token_endpoint_auth_methods', (round) => (round === 1 ? ['private_key_jwt'] : ['client_secret_jwt'])],
-      ['supported_grant_types', (round) => (round === 1 ? ['password'] : ['implicit'])],
-      ['userinfo_signed_response_alg', (round) => (round === 1 ? 'RS256' : 'HS256')],
+    // Each value differs from the stored one and from the field's others, so that every update
+    // changes the client whatever the order (an update that changes nothing writes nothing).
+    const rounds = (count: number, value: (round: number) => unknown) =>
+      Array.from({ length: count }, (_, round) => value(round));
+    const fields: [string, unknown[]][] = [
+      ['name', rounds(3, (round) => `name ${round}`)],
+      ['secret', rounds(3, (round) => `secret-${round}`)],
+      ['public_client_id', rounds(3, (round) => `public-${round}`)],
+      ['jwt_public_key', rounds(3, (round) => `jwk-${round}`)],
+      ['trusted_authorities', rounds(3, (round) => `https://ca${round}.example.com`)],
+      ['trusted_hosts', rounds(3, (round) => [`host${round}.example.com`])],
+      ['redirect_uris', rounds(3, (round) => [`https://app${round}.example.com/cb`])],
+      ['confidential', [true]],
+      ['check_public_client_id', [true]],
+      ['public_refresh_token', [true]],
+      ['public_revoke', [true]],
+      ['authorize_scope', [true]],
+      ['enforce_dpop', [true]],
+      ['enforce_tx_code', [true]],
+      ['pkce', [true]],
+      ['access_token_ttl', rounds(2, (round) => 100 + round)],
+      ['authorization_code_ttl', rounds(2, (round) => 200 + round)],
+      ['authorization_request_ttl', rounds(2, (round) => 100 + round)],
+      ['refresh_token_ttl', rounds(2, (round) => 400 + round)],
+      ['id_token_ttl', rounds(2, (round) => 500 + round)],
+      ['response_mode', ['post']],
+      ['token_endpoint_jwt_auth_alg', ['RS256', 'HS512']],
+      ['token_endpoint_auth_methods', [['private_key_jwt'], ['client_secret_jwt']]],
+      ['supported_grant_types', [['password'], ['implicit']]],
+      ['userinfo_signed_response_alg', ['RS256', 'HS256']],
+      ['id_token_signature_alg', ['RS256', 'RS384']],
     ];
-    const changes = [0, 1].flatMap((round) => fields.map(([field, value]) => ({ [field]: value(round) })));
+    const changes = fields.flatMap(([field, values]) => values.map((value) => ({ [field]: value })));
+    expect(changes).toHaveLength(50);
 
     const responses = await Promise.all(changes.map((client) => update({ body: { client } })));
 
@@ -241,6 +247,26 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       errors: { redirect_uris: ['would make the client larger than the 400 KB a stored item may hold'] },
     });
     expect(await storedItem()).toEqual(before);
+  });
+
+  it('answers 422 and creates no scope when the links to new scope names would push the client past 400 KB', async () => {
+    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(395 * 1024) }));
+    const before = await storedItem();
+    const names = Array.from({ length: 20 }, (_, index) => ({ name: `new:${index}:${'n'.repeat(200)}` }));
+
+    const response = await update({ body: { client: { authorized_scopes: names } } });
+
+    expect(response.status).toBe(422);
+    expect(response.json.errors).toEqual({
+      authorized_scopes: ['would make the client larger than the 400 KB a stored item may hold'],
+    });
+    expect(await storedItem()).toEqual(before);
+    const scopeItems = await Promise.all(
+      names.map(({ name }) =>
+        documents.send(new GetCommand({ TableName: tableName, Key: itemKeys.scopeName(name), ConsistentRead: true })),
+      ),
+    );
+    expect(scopeItems.filter(({ Item }) => Item)).toEqual([]);
   });
 
   it('answers 412 when If-Match names another version, and writes nothing', async () => {

@@ -1,7 +1,15 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { CLIENT_ID } from './clients.js';
 
-export const ADMIN_AUTHORIZER = { principalId: 'admin', sub: 'admin', scope: 'openid clients:manage:all' };
+/** The context the authorizer gives the functions, as API Gateway hands it over: strings only. */
+export const ADMIN_AUTHORIZER = {
+  principalId: 'admin',
+  sub: 'admin',
+  scope: 'openid clients:manage:all',
+  exp: String(Math.floor(Date.now() / 1000) + 24 * 3600),
+  client_id: 'admin-ui',
+  iss: 'https://issuer.example.com/',
+};
 
 export interface EventOptions {
   method?: string;
