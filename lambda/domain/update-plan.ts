@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import * as v from 'valibot';
 import type { Client, IdentityProviderLink, ScopeLink } from './client.js';
 import { CLIENT_FIELD_SCHEMAS, type ClientFieldChanges, INVALID, LIMITS } from './client-fields.js';
@@ -104,6 +105,16 @@ function resolveScopes(references: ScopeReference[], lookups: UpdateLookups): Sc
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
+}
+
+/**
+ * Whether a write that landed in between changed a field this patch sets: a real conflict
+ * between writers of the same field, rather than a race between writers of different fields.
+ */
+export function overlapsChangesBetween(patch: ClientPatch, before: Client, after: Client): boolean {
+  return Object.keys(patch).some(
+    (field) => !isDeepStrictEqual(before[field as keyof Client], after[field as keyof Client]),
+  );
 }
 
 export function applyPatch(stored: Client, patch: ClientPatch): Client {
