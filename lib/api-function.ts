@@ -16,6 +16,9 @@ export interface ApiFunctionProps {
   logRetention?: RetentionDays;
 }
 
+/** What a function gets unless its props say otherwise. */
+export const FUNCTION_DEFAULTS = { memorySize: 512, timeout: Duration.seconds(10) } as const;
+
 /**
  * A function of this API with its defaults fixed once: the latest Node.js runtime, arm64, one
  * minified ESM bundle with the AWS SDK inside, an explicit log group (JSON lines, bounded
@@ -51,8 +54,8 @@ export class ApiFunction extends Construct {
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: props.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+      timeout: props.timeout ?? FUNCTION_DEFAULTS.timeout,
       role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

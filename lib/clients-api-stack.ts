@@ -46,7 +46,7 @@ export interface ClientsApiStackProps extends StackProps {
 const STAGE = 'v1';
 
 /** Each client function: what it does and exactly the DynamoDB actions its code sends. */
-const CLIENT_FUNCTIONS: Record<
+export const CLIENT_FUNCTIONS: Record<
   ApiHandlerName,
   { id: string; description: string; actions: string[]; memorySize?: number; timeout?: Duration }
 > = {
