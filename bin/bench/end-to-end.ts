@@ -9,6 +9,7 @@ import {
   LOCAL_CREDENTIALS,
   type LoadResult,
   medianThroughput,
+  oneClientEach,
   patchLoad,
   type Throughput,
 } from './load.js';
@@ -67,7 +68,7 @@ export async function measureEndToEnd(
             token: bearer,
             connections: concurrency,
             seconds: ROUND_SECONDS,
-            request: oneClientEach(clientIds),
+            request: oneClientEach(clientIds, BENCH_BODY),
           }).then(allAnswered200(url));
         const results = await interleave(
           {
@@ -95,15 +96,6 @@ export async function measureEndToEnd(
   } finally {
     await server.stop();
   }
-}
-
-/** Each connection keeps to one client, a different one for each (round-robin). */
-function oneClientEach(clientIds: string[]) {
-  let next = 0;
-  return (connection: Record<string, unknown>) => {
-    connection.clientId ??= clientIds[next++ % clientIds.length];
-    return { path: `/api/clients/${connection.clientId}`, body: BENCH_BODY };
-  };
 }
 
 function allAnswered200(url: string) {

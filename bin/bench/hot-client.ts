@@ -1,5 +1,5 @@
 import { loadDevIssuer, mintToken } from '../local/dev-issuer.js';
-import { type BenchEngine, patchLoad } from './load.js';
+import { type BenchEngine, type LoadOptions, oneClientEach, patchLoad, type Sent } from './load.js';
 import { round } from './stats.js';
 import { BENCH_UPDATE } from './warm-handler.js';
 
@@ -57,35 +57,21 @@ export async function measureHotClient(engine: BenchEngine, seconds: number): Pr
   });
   let sequence = 0;
   let nextField = 0;
-  let nextClient = 0;
   try {
     const token = mintToken(await loadDevIssuer());
+    const load = (request: LoadOptions<Sent>['request']) =>
+      patchLoad({ url: server.url, token, connections: CONNECTIONS, seconds, request });
     const [hot, spread] = await Promise.all([
-      patchLoad({
-        url: server.url,
-        token,
-        connections: CONNECTIONS,
-        seconds,
-        request: (connection) => {
-          connection.field ??= HOT_FIELDS[nextField++ % HOT_FIELDS.length];
-          const [field, value] = connection.field as (typeof HOT_FIELDS)[number];
-          sequence += 1;
-          return {
-            path: `/api/clients/${engine.hotClientId}`,
-            body: JSON.stringify({ client: { [field]: value(sequence) } }),
-          };
-        },
+      load((connection) => {
+        connection.field ??= HOT_FIELDS[nextField++ % HOT_FIELDS.length];
+        const [field, value] = connection.field as (typeof HOT_FIELDS)[number];
+        sequence += 1;
+        return {
+          path: `/api/clients/${engine.hotClientId}`,
+          body: JSON.stringify({ client: { [field]: value(sequence) } }),
+        };
       }),
-      patchLoad({
-        url: server.url,
-        token,
-        connections: CONNECTIONS,
-        seconds,
-        request: (connection) => {
-          connection.clientId ??= engine.serverClientIds[nextClient++ % engine.serverClientIds.length];
-          return { path: `/api/clients/${connection.clientId}`, body: JSON.stringify(BENCH_UPDATE) };
-        },
-      }),
+      load(oneClientEach(engine.serverClientIds, JSON.stringify(BENCH_UPDATE))),
     ]);
     // Every request line is read before the figures are: the server's output ends with it.
     await server.stop();

@@ -149,6 +149,15 @@ export async function patchLoad<Request extends Sent>(options: LoadOptions<Reque
   };
 }
 
+/** Each connection keeps to a client of its own (round-robin over `clientIds`) and sends `body`. */
+export function oneClientEach(clientIds: string[], body: string) {
+  let next = 0;
+  return (connection: Record<string, unknown>): Sent => {
+    connection.clientId ??= clientIds[next++ % clientIds.length];
+    return { path: `/api/clients/${connection.clientId}`, body };
+  };
+}
+
 /** Per-round throughputs as one line: the median of each figure. */
 export function medianThroughput(rounds: Throughput[]): Throughput {
   const middle = (pick: (figures: Throughput) => number) => round(percentile(rounds.map(pick), 0.5), 2);
