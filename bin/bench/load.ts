@@ -31,7 +31,7 @@ export interface BenchEngine {
   table: string;
   /** Each updated by one connection of the local server's lines. */
   serverClientIds: string[];
-  /** The same clients for the floor server, which writes unvalidated values. */
+  /** Clients of the same shape for the floor server, which writes the values unvalidated. */
   floorClientIds: string[];
   /** The one client the hot-client line's connections all update. */
   hotClientId: string;
