@@ -51,7 +51,12 @@ if (values.readme) await writeReadme(report);
 if (values.check && budgetsOf(results).some((entry) => !entry.met)) process.exitCode = 1;
 
 async function measure(): Promise<BenchResults> {
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model.trim() ?? 'unknown', loadAverage: loadavg() };
+  const [oneMinute, fiveMinutes, fifteenMinutes] = loadavg().map((load) => Math.round(load * 100) / 100);
+  const machine = {
+    cpus: cpus().length,
+    model: cpus()[0]?.model.trim() ?? 'unknown',
+    loadAverage: { oneMinute, fiveMinutes, fifteenMinutes },
+  };
   const outDir = await mkdtemp(join(tmpdir(), 'bench-bundles-'));
   try {
     const bundles = await measureBundles(outDir);

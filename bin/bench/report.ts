@@ -11,7 +11,11 @@ import type { Spread } from './stats.js';
 export interface BenchResults {
   date: string;
   node: string;
-  machine: { cpus: number; model: string; loadAverage: number[] };
+  machine: {
+    cpus: number;
+    model: string;
+    loadAverage: { oneMinute?: number; fiveMinutes?: number; fifteenMinutes?: number };
+  };
   bundles: Omit<BundleFigures, 'file'>[];
   coldStarts: ColdStartFigures;
   warm: { p50Micros: number; p99Micros: number };
@@ -140,7 +144,7 @@ export function renderReport(results: BenchResults): string {
   const slowCpu = results.keyGeneration.functions.filter((limits) => limits.memoryMb < ONE_VCPU_MB);
   const { machine } = results;
   return [
-    `Run of ${results.date} on ${machine.cpus} × ${machine.model}, Node ${results.node}, load average ${machine.loadAverage.map((load) => load.toFixed(2)).join(' ')} at the start.`,
+    `Run of ${results.date} on ${machine.cpus} × ${machine.model}, Node ${results.node}, load average ${Object.values(machine.loadAverage).join(' ')} at the start.`,
     '',
     '#### Bundles and cold starts',
     ...header(['function', 'bytes', 'gzip', 'AWS SDK', 'cold start (median)', 'overhead over bare node, run by run']),

@@ -20,7 +20,7 @@ function run(changes: Partial<BenchResults> = {}): BenchResults {
   return {
     date: '2026-11-27T00:00:00.000Z',
     node: 'v20.20.2',
-    machine: { cpus: 2, model: 'AMD EPYC', loadAverage: [0.1, 0.2, 0.3] },
+    machine: { cpus: 2, model: 'AMD EPYC', loadAverage: { oneMinute: 0.1, fiveMinutes: 0.2, fifteenMinutes: 0.3 } },
     bundles: [
       { name: 'authorizer', bytes: 18_307, gzipBytes: 6_039, containsSdk: false },
       { name: 'update-client', bytes: 267_290, gzipBytes: 87_172, containsSdk: true },
