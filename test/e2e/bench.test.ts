@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +7,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 
-/** The processes of a process group still alive, as `pid args` lines. */
+/** The processes of a process group, as `pid (name) state` lines, read from /proc (no procps needed). */
 function processesInGroup(group: number): string[] {
-  return execFileSync('ps', ['-e', '-o', 'pid=,pgid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, pgid]) => Number(pgid) === group)
-    .map(([pid, , ...args]) => `${pid} ${args.join(' ')}`);
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(pgrp) === group ? [`${stat.slice(0, stat.lastIndexOf(')') + 1)} ${state}`] : [];
+      } catch {
+        return []; // ended while being read
+      }
+    });
 }
 
 /**
