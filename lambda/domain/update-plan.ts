@@ -129,6 +129,16 @@ export function withCreatedScopeLinks<T extends { authorized_scopes?: ScopeLink[
   return { ...value, authorized_scopes: [...links.values()] };
 }
 
+/**
+ * Whether a write that landed in between changed a field this patch sets: a real conflict
+ * between writers of the same field, rather than a race between writers of different fields.
+ */
+export function overlapsChangesBetween(patch: ClientPatch, before: Client, after: Client): boolean {
+  return Object.keys(patch).some(
+    (field) => !isDeepStrictEqual(before[field as keyof Client], after[field as keyof Client]),
+  );
+}
+
 export function applyPatch(stored: Client, patch: ClientPatch): Client {
   return { ...stored, ...patch };
 }

@@ -21,7 +21,9 @@ export interface ApiHandlerOptions {
   methods: readonly string[];
 }
 
-export type Route = (request: ApiRequest) => Promise<APIGatewayProxyResult>;
+/** Attributes a route adds to its request's log line (counts, never request data). */
+export type RequestLogAttributes = Record<string, number>;
+export type Route = (request: ApiRequest, log: RequestLogAttributes) => Promise<APIGatewayProxyResult>;
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /**
@@ -33,16 +35,17 @@ export function apiHandler({ logger, requiredScope, methods }: ApiHandlerOptions
   return async (event, context) => {
     logger.addContext(context);
     let response: APIGatewayProxyResult;
+    const attributes: RequestLogAttributes = {};
     try {
       const request = { ...decodeEvent(event), deadline: deadlineOf(context) };
       authorize(request, requiredScope);
       if (!methods.includes(request.method)) throw methodNotAllowed(methods);
       if (!acceptsJson(request)) throw notAcceptable();
-      response = await route(request);
+      response = await route(request, attributes);
     } catch (error) {
       response = errorResponse(toHttpError(error, logger));
     }
-    logger.info('request', { method: event.httpMethod, path: event.path, status: response.statusCode });
+    logger.info('request', { method: event.httpMethod, path: event.path, status: response.statusCode, ...attributes });
     return response;
   };
 }

@@ -68,6 +68,17 @@ const conditionalFailure = (item?: Record<string, unknown>) =>
 beforeEach(() => {
   dynamo.reset();
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** The promise's value, which must come without a timer: with fake timers, a pause never ends. */
+async function withoutTimers<T>(promise: Promise<T>): Promise<T> {
+  const waiting = Symbol('waiting');
+  const settled = await Promise.race([promise, new Promise((resolve) => setImmediate(() => resolve(waiting)))]);
+  if (settled === waiting) throw new Error(`still waiting, on ${vi.getTimerCount()} timer(s)`);
+  return settled as T;
+}
 
 describe('a valid update', () => {
   it('answers 200 with the merged client and its new version as ETag', async () => {
@@ -439,7 +450,70 @@ describe('concurrency', () => {
     expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
   });
 
-  it('re-reads and applies the same change again when a write without If-Match loses a race', async () => {
+  it('retries at once on the item DynamoDB returns when the winner changed other fields: no read, no pause', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    givenStored(storedClient(), 3);
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true }), 4)))
+      .resolves({ Attributes: clientItem(storedClient({ pkce: true, name: 'Mine' }), 5) });
+
+    const response = await withoutTimers(send({ body: { client: { name: 'Mine' } } }));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json.data).toMatchObject({ pkce: true, name: 'Mine' });
+    expect(response.headers?.ETag).toBe('"5"');
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      ExpressionAttributeValues: { ':expected': 4, ':next': 5, ':a0': 'Mine' },
+    });
+  });
+
+  it('pauses, then reads what is stored by then, when the winner changed a field this update sets', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    givenStored(storedClient(), 3);
+    dynamo.on(GetCommand).resolves({ Item: clientItem(storedClient({ name: 'Theirs', pkce: true }), 5) });
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ name: 'Theirs' }), 4)))
+      .resolves({ Attributes: clientItem(storedClient({ pkce: true, name: 'Mine' }), 6) });
+
+    const pending = send({ body: { client: { name: 'Mine' } } });
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(vi.getTimerCount()).toBe(1);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    await vi.runAllTimersAsync();
+    expect((await pending).statusCode).toBe(200);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      ExpressionAttributeValues: { ':expected': 5, ':next': 6, ':a0': 'Mine' },
+    });
+  });
+
+  it('reads the identity provider again before re-planning a request that sets it: a renamed copy is never written back', async () => {
+    const renamed = { ...OTHER_IDENTITY_PROVIDER, name: 'Partners (renamed)' };
+    const providerItem = (provider: typeof renamed) => ({ ...itemKeys.identityProvider(provider.id), ...provider });
+    dynamo
+      .on(BatchGetCommand)
+      .resolvesOnce({ Responses: { [TABLE]: [clientItem(storedClient(), 3), providerItem(OTHER_IDENTITY_PROVIDER)] } })
+      .resolves({ Responses: { [TABLE]: [clientItem(storedClient({ pkce: true }), 4), providerItem(renamed)] } });
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true }), 4)))
+      .resolves({ Attributes: clientItem(storedClient({ pkce: true, identity_provider: renamed }), 5) });
+
+    const response = await send({ body: { client: { identity_provider: { id: OTHER_IDENTITY_PROVIDER.id } } } });
+
+    expect(response.statusCode).toBe(200);
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(2);
+    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      ExpressionAttributeValues: { ':expected': 4, ':next': 5, ':a0': renamed },
+    });
+  });
+
+  it('reads the client again when the engine returns no item with the failed write (dynalite)', async () => {
     givenStored(storedClient(), 3);
     dynamo.on(GetCommand).resolves({ Item: clientItem(storedClient({ pkce: true }), 4) });
     dynamo
@@ -706,6 +780,21 @@ describe('logs', () => {
   });
   afterEach(() => {
     vi.restoreAllMocks();
+  });
+
+  it('count on the request line the races an update lost before its write landed', async () => {
+    const logging = handlerWith({ logger: new Logger({ serviceName: 'clients-api', logLevel: 'INFO' }) });
+    givenStored(storedClient(), 3);
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true }), 4)))
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true, public_revoke: true }), 5)))
+      .resolves({ Attributes: clientItem(storedClient({ name: 'Mine' }), 6) });
+
+    await logging(updateEvent({ body: { client: { name: 'Mine' } } }), LAMBDA_CONTEXT);
+
+    const [entry] = written.map((line) => JSON.parse(line));
+    expect(entry).toMatchObject({ message: 'request', status: 200, retries: 2 });
   });
 
   it('are JSON lines with the request id and never the secret, the private key or the token', async () => {

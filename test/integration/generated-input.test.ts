@@ -9,13 +9,13 @@ import { createCreateClientHandler } from '../../lambda/routes/client-routes.js'
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import {
+  everyClient,
   IDENTITY_PROVIDER,
   OTHER_IDENTITY_PROVIDER,
   SCOPE_OPENID,
   SCOPE_PROFILE,
   storedClient,
 } from '../support/clients.js';
-import { everyClient } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { apiEvent, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { createBody, updateBody } from '../support/generated-bodies.js';

@@ -18,6 +18,35 @@ import { type EventOptions, LAMBDA_CONTEXT, updateEvent } from '../support/event
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
+/** Fields, each with a value of its own for every round of updates. */
+const FIELDS_WITH_A_VALUE_PER_ROUND: [string, (round: number) => unknown][] = [
+  ['name', (round) => `name ${round}`],
+  ['secret', (round) => `secret-${round}`],
+  ['public_client_id', (round) => `public-${round}`],
+  ['jwt_public_key', (round) => `jwk-${round}`],
+  ['trusted_authorities', (round) => `https://ca${round}.example.com`],
+  ['trusted_hosts', (round) => [`host${round}.example.com`]],
+  ['redirect_uris', (round) => [`https://app${round}.example.com/cb`]],
+  ['access_token_ttl', (round) => 100 + round],
+  ['authorization_code_ttl', (round) => 200 + round],
+  ['authorization_request_ttl', (round) => 100 + round],
+  ['refresh_token_ttl', (round) => 400 + round],
+  ['id_token_ttl', (round) => 500 + round],
+];
+
+/** How many times the client sent each DynamoDB command. */
+function countCommands(client: DynamoDBDocumentClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      counts.set(context.commandName as string, (counts.get(context.commandName as string) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'commandCounter' },
+  );
+  return counts;
+}
+
 describe.each(ENGINES)('update on %s', (_, startEngine) => {
   let engine: Engine;
   let documents: DynamoDBDocumentClient;
@@ -232,6 +261,43 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       ...Object.assign({}, ...byVersion.map(({ change }) => change)),
       version: 51,
     });
+  });
+
+  it('answers no 409 to writers of different fields on one busy client, keeps every change, and pays each lost race with one write', async () => {
+    const writers = FIELDS_WITH_A_VALUE_PER_ROUND.slice(0, 10);
+    const rounds = 6;
+    const writes = writers.length * rounds;
+    const counted = documentClientFor(engine.endpoint);
+    const commands = countCommands(counted);
+    const racing = createUpdateClientHandler(routeOptions(new DynamoDbClientStore(counted, tableName)));
+    const statuses = new Map<number, number>();
+    const versions: number[] = [];
+
+    // Each writer sends its next update as soon as the last one is answered: every write races.
+    await Promise.all(
+      writers.map(async ([field, value]) => {
+        for (let round = 0; round < rounds; round += 1) {
+          const response = await racing(updateEvent({ body: { client: { [field]: value(round) } } }), LAMBDA_CONTEXT);
+          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+          if (response.statusCode === 200) versions.push(Number(JSON.parse(response.headers?.ETag as string)));
+        }
+      }),
+    );
+    counted.destroy();
+
+    expect(Object.fromEntries(statuses)).toEqual({ 200: writes });
+    expect(versions.sort((first, second) => first - second)).toEqual(
+      Array.from({ length: writes }, (_, index) => index + 2),
+    );
+    expect(await storedItem()).toMatchObject({
+      ...Object.fromEntries(writers.map(([field, value]) => [field, value(rounds - 1)])),
+      version: 1 + writes,
+    });
+    const lostRaces = (commands.get('UpdateItemCommand') ?? 0) - writes;
+    expect(lostRaces).toBeGreaterThan(0);
+    expect(commands.get('BatchGetItemCommand')).toBe(writes);
+    // DynamoDB returns the winning item with the failed write; dynalite ignores the request.
+    expect(commands.get('GetItemCommand') ?? 0).toBe(engine.name === 'dynalite' ? lostRaces : 0);
   });
 
   it('answers 422 naming the field, and writes nothing, when an update would push an imported client past 400 KB', async () => {

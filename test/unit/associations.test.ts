@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { itemSize } from '../../lambda/domain/item-size.js';
-import { type UpdateLookups, updateReferences, withCreatedScopeLinks } from '../../lambda/domain/update-plan.js';
+import {
+  overlapsChangesBetween,
+  type UpdateLookups,
+  updateReferences,
+  withCreatedScopeLinks,
+} from '../../lambda/domain/update-plan.js';
 import { parseUpdateRequest } from '../../lambda/domain/update-request.js';
 import {
   IDENTITY_PROVIDER,
@@ -168,6 +173,28 @@ describe('updateReferences', () => {
       scopeIds: [SCOPE_OPENID.id],
       scopeNames: ['a'],
     });
+  });
+});
+
+describe('overlapsChangesBetween', () => {
+  const before = storedClient({ authorized_scopes: [SCOPE_OPENID, SCOPE_PROFILE] });
+
+  it('tells a race between writers of different fields from one over the same field', () => {
+    const after = storedClient({ authorized_scopes: [SCOPE_OPENID, SCOPE_PROFILE], pkce: true });
+
+    expect(overlapsChangesBetween({ name: 'mine' }, before, after)).toBe(false);
+    expect(overlapsChangesBetween({ name: 'mine', pkce: false }, before, after)).toBe(true);
+  });
+
+  it('compares lists and links by value, whatever order their keys come back in', () => {
+    const reordered = storedClient({
+      authorized_scopes: [{ ...SCOPE_OPENID }, { public: false, name: 'profile', id: SCOPE_PROFILE.id }],
+      identity_provider: { name: IDENTITY_PROVIDER.name, id: IDENTITY_PROVIDER.id },
+    });
+    const patch = { authorized_scopes: [SCOPE_OPENID], identity_provider: OTHER_IDENTITY_PROVIDER };
+
+    expect(overlapsChangesBetween(patch, before, reordered)).toBe(false);
+    expect(overlapsChangesBetween(patch, before, storedClient({ authorized_scopes: [SCOPE_PROFILE] }))).toBe(true);
   });
 });
 
