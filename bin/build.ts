@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { FUNCTION_BUNDLING, HANDLERS_DIR, PROJECT_ROOT } from '../lib/function-bundling.js';
 
-export async function buildFunctions(outDir = join(PROJECT_ROOT, 'dist')): Promise<string[]> {
-  const entries = (await readdir(HANDLERS_DIR)).filter((file) => file.endsWith('.ts'));
+/** Every function, or only those named (e.g. `update-client`). */
+export async function buildFunctions(outDir = join(PROJECT_ROOT, 'dist'), only?: string[]): Promise<string[]> {
+  const entries = (await readdir(HANDLERS_DIR)).filter(
+    (file) => file.endsWith('.ts') && (!only || only.includes(basename(file, '.ts'))),
+  );
   return Promise.all(
     entries.map(async (file) => {
       const outfile = join(outDir, basename(file, '.ts'), 'index.mjs');

@@ -1,6 +1,6 @@
 import { GatewayResponse, type IRestApi, ResponseType } from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { gatewayErrors } from './gateway-errors.js';
+import { DEFAULT_5XX_BODY, gatewayErrors } from './gateway-errors.js';
 
 /**
  * API Gateway's own answers in the functions' error format: the authorizer's 401 and 403 with
@@ -27,6 +27,13 @@ export class ApiErrorResponses extends Construct {
       templates: {
         'application/json': '{"code":"$context.error.responseType","message":$context.error.messageString}',
       },
+    });
+    // The remaining 5xx types keep their status too (a failed function's 502 stays 502).
+    new GatewayResponse(this, 'DEFAULT_5XX', {
+      restApi: props.api,
+      type: ResponseType.DEFAULT_5XX,
+      responseHeaders: quoted({ 'Content-Type': 'application/json' }),
+      templates: { 'application/json': JSON.stringify(DEFAULT_5XX_BODY) },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -6,7 +6,11 @@ import {
   IdentitySource,
   LambdaIntegration,
   LogGroupLogDestination,
+  type MethodDeploymentOptions,
   MethodLoggingLevel,
+  type MethodResponse,
+  MockIntegration,
+  PassthroughBehavior,
   RestApi,
   TokenAuthorizer,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -14,17 +18,43 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
-import { KINDS } from '../lambda/store/item-keys.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
-import { API_ROUTES, type ApiHandlerName } from './api-routes.js';
+import {
+  API_FUNCTIONS,
+  API_NAME,
+  API_ROUTES,
+  type ApiHandlerName,
+  AUTHORIZER_FUNCTION,
+  type FunctionSpec,
+  methodsByResource,
+  STAGE,
+  STAGE_THROTTLE,
+  type Throttle,
+} from './api-routes.js';
+import { ClientHistoryEvents } from './client-history-events.js';
 import { ClientsTable } from './clients-table.js';
 import { CognitoTokenIssuer } from './cognito-token-issuer.js';
+import { methodNotAllowedAnswer } from './gateway-errors.js';
+import { SettingsError } from './settings-error.js';
 
 /** Tokens from an existing issuer: a Cognito user pool, or any OIDC issuer. */
 export type IssuerSettings =
-  | { cognitoUserPoolId: string; cognitoClientIds?: string[] }
-  | { issuerUrl: string; jwksUri?: string; audience?: string[] };
+  | {
+      cognitoUserPoolId: string;
+      /** The app clients whose tokens are accepted; without them, any app client of the pool. */
+      cognitoClientIds?: string[];
+      /** The resource server whose `clients:manage:all` scope the pool's tokens carry. */
+      cognitoResourceServer?: string;
+    }
+  | {
+      issuerUrl: string;
+      /** Where the keys are; without it, the `jwks_uri` of the issuer's discovery document. */
+      jwksUri?: string;
+      /** The accepted `aud` values: required, unless `acceptAnyAudience` waives the check. */
+      audience?: string[];
+      acceptAnyAudience?: boolean;
+    };
 
 export interface ClientsApiStackProps extends StackProps {
   /** Where tokens come from; absent, the stack creates a Cognito user pool that issues them. */
@@ -39,107 +69,11 @@ export interface ClientsApiStackProps extends StackProps {
   customerManagedKey?: boolean;
   replicaKeyArns?: Record<string, string>;
   /** Requests per second (steady and burst) the stage admits before answering 429. */
-  throttling?: { rateLimit: number; burstLimit: number };
-  /** The prefix of the created user pool's domain (default `clients-api-<account>`). */
+  throttling?: Throttle;
+  /** The prefix of the created user pool's domain (default `clients-api-<the stack id's UUID>`). */
   cognitoDomainPrefix?: string;
-}
-
-const STAGE = 'v1';
-
-/**
- * Each function: what it does and exactly the DynamoDB actions its code sends; with
- * `partitions`, only on the items of those kinds (`dynamodb:LeadingKeys`).
- */
-const CLIENT_FUNCTIONS: Record<
-  ApiHandlerName,
-  {
-    id: string;
-    description: string;
-    actions: string[];
-    partitions?: string[];
-    memorySize?: number;
-    timeout?: Duration;
-  }
-> = {
-  'list-clients': { id: 'ListClients', description: 'GET /api/clients', actions: ['Query'] },
-  'get-client': { id: 'GetClient', description: 'GET /api/clients/{client_id}', actions: ['GetItem'] },
-  'create-client': {
-    id: 'CreateClient',
-    description: 'POST /api/clients',
-    // UpdateItem: links to what it copies, and the copies corrected after the write; DeleteItem:
-    // the links of a create that is refused after putting them.
-    actions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem', 'UpdateItem'],
-  },
-  'update-client': {
-    id: 'UpdateClient',
-    description: 'PUT and PATCH /api/clients/{client_id}',
-    actions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem'],
-  },
-  'delete-client': {
-    id: 'DeleteClient',
-    description: 'DELETE /api/clients/{client_id}',
-    // DeleteItem also removes the deleted client's links.
-    actions: ['DeleteItem', 'GetItem'],
-  },
-  'regenerate-key-pair': {
-    id: 'RegenerateKeyPair',
-    description: 'POST /api/clients/{client_id}/regenerate_key_pair',
-    actions: ['GetItem', 'UpdateItem'],
-    // An RSA-8192 key takes seconds of CPU, which memory buys on Lambda.
-    memorySize: 1769,
-    timeout: Duration.seconds(30),
-  },
-  'regenerate-did': {
-    id: 'RegenerateDid',
-    description: 'POST /api/clients/{client_id}/regenerate_did',
-    actions: ['GetItem', 'UpdateItem'],
-  },
-  ...namedResourceFunctions('Scope', 'scope', [KINDS.scope, KINDS.scopeName, KINDS.scopeLink]),
-  ...namedResourceFunctions('IdentityProvider', 'identity-provider', [
-    KINDS.identityProvider,
-    KINDS.identityProviderName,
-    KINDS.identityProviderLink,
-  ]),
-  'list-key-pairs': { id: 'ListKeyPairs', description: 'GET /api/key-pairs', actions: [], partitions: [] },
-};
-
-/**
- * The five functions of a named resource (scopes, identity providers). `item`, `name`, `link`:
- * its items, name locks and client links. Writes reach clients to update their copies.
- */
-function namedResourceFunctions<H extends 'scope' | 'identity-provider'>(
-  id: string,
-  handler: H,
-  [item, name, link]: string[],
-) {
-  const path = `/api/${handler}s`;
-  const changesCopies = {
-    // GetItem: the resource, a name lock, a client whose write lost to another; UpdateItem:
-    // the resource and client copies; PutItem: name locks; DeleteItem: locks and stale links.
-    actions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query', 'BatchGetItem'],
-    partitions: [item, name, link, KINDS.client] as string[],
-  };
-  return {
-    [`list-${handler}s`]: { id: `List${id}s`, description: `GET ${path}`, actions: ['Query'], partitions: [item] },
-    [`get-${handler}`]: { id: `Get${id}`, description: `GET ${path}/{id}`, actions: ['GetItem'], partitions: [item] },
-    [`create-${handler}`]: {
-      id: `Create${id}`,
-      description: `POST ${path}`,
-      actions: ['GetItem', 'PutItem', 'DeleteItem'],
-      partitions: [item, name],
-    },
-    [`update-${handler}`]: { id: `Update${id}`, description: `PUT and PATCH ${path}/{id}`, ...changesCopies },
-    [`delete-${handler}`]: {
-      id: `Delete${id}`,
-      description: `DELETE ${path}/{id}`,
-      ...changesCopies,
-      // BatchWriteItem: the links left once the resource is gone.
-      actions: [...changesCopies.actions, 'BatchWriteItem'],
-    },
-  } as Record<
-    `list-${H}s` | `${'get' | 'create' | 'update' | 'delete'}-${H}`,
-    (typeof CLIENT_FUNCTIONS)[ApiHandlerName]
-  >;
+  /** Days the EventBridge archive keeps Client Changed events (default 365; 0 keeps them forever). */
+  eventArchiveRetentionDays?: number;
 }
 
 export class ClientsApiStack extends Stack {
@@ -157,22 +91,22 @@ export class ClientsApiStack extends Stack {
     const { table } = clientsTable;
 
     const issuer = this.issuerSettings(props, removalPolicy);
-    const requiredScope = props.requiredScope ?? issuer.requiredScope;
+    const { requiredScope } = issuer;
 
     const authorizerFunction = new ApiFunction(this, 'Authorizer', {
       handlerFile: 'authorizer.ts',
       description: 'Verifies bearer tokens and the clients:manage:all scope',
-      memorySize: 256,
-      timeout: Duration.seconds(5),
+      memorySize: AUTHORIZER_FUNCTION.memorySize,
+      timeout: Duration.seconds(AUTHORIZER_FUNCTION.timeoutSeconds),
       environment: { ...issuer.environment, REQUIRED_SCOPE: requiredScope },
     }).function;
     const functions = Object.fromEntries(
-      Object.entries(CLIENT_FUNCTIONS).map(([handler, spec]) => {
+      Object.entries(API_FUNCTIONS).map(([handler, spec]: [string, FunctionSpec]) => {
         const construct = new ApiFunction(this, spec.id, {
           handlerFile: `${handler}.ts`,
           description: spec.description,
           memorySize: spec.memorySize,
-          timeout: spec.timeout,
+          timeout: Duration.seconds(spec.timeoutSeconds),
           environment: {
             TABLE_NAME: table.tableName,
             REQUIRED_SCOPE: requiredScope,
@@ -180,34 +114,37 @@ export class ClientsApiStack extends Stack {
             POWERTOOLS_SERVICE_NAME: 'clients-api',
           },
         });
-        const actions = spec.actions.map((action) => `dynamodb:${action}`);
-        if (spec.partitions) clientsTable.grantOnPartitions(construct.function, actions, spec.partitions);
-        else clientsTable.grant(construct.function, ...actions);
+        clientsTable.grant(
+          construct.function,
+          spec.dynamodbActions.map((action) => `dynamodb:${action}`),
+          spec.dynamodbPartitions,
+        );
         return [handler, construct.function];
       }),
     ) as Record<ApiHandlerName, NodejsFunction>;
 
+    const stageThrottle = props.throttling ?? STAGE_THROTTLE;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new RestApi(this, 'Api', {
-      restApiName: 'clients-admin-api',
+      restApiName: API_NAME,
       description: 'Admin API for OAuth/OpenID Connect client registrations',
       endpointTypes: [EndpointType.REGIONAL],
+      // The role behind AWS::ApiGateway::Account is one per account and region, shared by every
+      // REST API there: deleting this stack must not take it from the others.
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: STAGE,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
-        loggingLevel: MethodLoggingLevel.ERROR,
-        // Request and response bodies carry client secrets: never log them.
-        dataTraceEnabled: false,
-        metricsEnabled: true,
+        ...methodLogging,
         tracingEnabled: true,
-        throttlingRateLimit: props.throttling?.rateLimit ?? 50,
-        throttlingBurstLimit: props.throttling?.burstLimit ?? 100,
+        throttlingRateLimit: stageThrottle.rateLimit,
+        throttlingBurstLimit: stageThrottle.burstLimit,
+        methodOptions: methodThrottles(stageThrottle),
       },
       defaultMethodOptions: {
         authorizationType: AuthorizationType.CUSTOM,
@@ -225,6 +162,13 @@ export class ClientsApiStack extends Stack {
       if (!integrations.has(route.handler))
         integrations.set(route.handler, new LambdaIntegration(functions[route.handler]));
       this.api.root.resourceForPath(route.path).addMethod(route.method, integrations.get(route.handler));
+    }
+    // API Gateway answers a method a resource lacks as an unknown path (MISSING_AUTHENTICATION_TOKEN):
+    // an ANY method, which catches every method not declared beside it, answers the 405 instead,
+    // behind the same authorizer so that 401 and 403 still come first.
+    for (const [path, methods] of methodsByResource()) {
+      const { integration, methodResponses } = methodNotAllowed(methods);
+      this.api.root.resourceForPath(path).addMethod('ANY', integration, { methodResponses });
     }
 
     Validations.of(this.api).acknowledge(
@@ -248,13 +192,25 @@ export class ClientsApiStack extends Stack {
       },
     );
 
+    const clientEvents = new ClientHistoryEvents(this, 'ClientEvents', {
+      clientsTable,
+      source: API_NAME,
+      archiveRetentionDays: props.eventArchiveRetentionDays ?? 365,
+      removalPolicy,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL: append api/clients/{client_id}' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'Issuer', { value: issuer.issuerUrl });
     new CfnOutput(this, 'RequiredScope', { value: requiredScope });
+    new CfnOutput(this, 'EventBusName', { value: clientEvents.bus.eventBusName });
   }
 
-  /** The authorizer's environment for the configured issuer, or for a user pool created here. */
+  /**
+   * The authorizer's environment and the scope every request needs, for the configured issuer
+   * or a user pool created here. Settings that would deploy an API answering every call 401 or
+   * 403, or accepting another audience's tokens, refuse the synth.
+   */
   private issuerSettings(
     props: ClientsApiStackProps,
     removalPolicy: RemovalPolicy,
@@ -262,7 +218,7 @@ export class ClientsApiStack extends Stack {
     const { issuer } = props;
     if (issuer && 'cognitoUserPoolId' in issuer) {
       return {
-        requiredScope: REQUIRED_SCOPE_DEFAULT,
+        requiredScope: cognitoScope(props.requiredScope, issuer.cognitoResourceServer),
         issuerUrl: `https://cognito-idp.${this.region}.${this.urlSuffix}/${issuer.cognitoUserPoolId}`,
         environment: {
           COGNITO_USER_POOL_ID: issuer.cognitoUserPoolId,
@@ -271,26 +227,121 @@ export class ClientsApiStack extends Stack {
       };
     }
     if (issuer) {
+      const audience = issuer.audience ?? [];
+      if (audience.length === 0 && !issuer.acceptAnyAudience) {
+        throw new SettingsError(
+          'issuerUrl needs audience (-c audience=<aud>): without it any token of that issuer carrying the scope is accepted; set acceptAnyAudience=true to accept that',
+        );
+      }
+      if (audience.length > 0 && issuer.acceptAnyAudience) {
+        throw new SettingsError('give audience or acceptAnyAudience, not both');
+      }
       return {
-        requiredScope: REQUIRED_SCOPE_DEFAULT,
+        requiredScope: props.requiredScope ?? REQUIRED_SCOPE_DEFAULT,
         issuerUrl: issuer.issuerUrl,
         environment: {
           JWT_ISSUER: issuer.issuerUrl,
           JWT_JWKS_URI: issuer.jwksUri ?? '',
-          JWT_AUDIENCE: (issuer.audience ?? []).join(','),
+          JWT_AUDIENCE: audience.join(','),
         },
       };
     }
+    if (props.cognitoDomainPrefix !== undefined) validateDomainPrefix(props.cognitoDomainPrefix);
     const created = new CognitoTokenIssuer(this, 'TokenIssuer', {
-      domainPrefix: props.cognitoDomainPrefix ?? `clients-api-${this.account}`,
+      // Unique per stack, not only per account: the stack id's UUID (lower-case hex and hyphens).
+      domainPrefix:
+        props.cognitoDomainPrefix ?? Fn.join('-', ['clients-api', Fn.select(2, Fn.split('/', this.stackId))]),
       removalPolicy,
     });
     new CfnOutput(this, 'TokenEndpoint', { value: created.tokenEndpoint });
     new CfnOutput(this, 'AdminClientId', { value: created.adminClient.userPoolClientId });
+    new CfnOutput(this, 'UserPoolId', { value: created.userPool.userPoolId });
     return {
-      requiredScope: created.requiredScope,
+      requiredScope: props.requiredScope ?? created.requiredScope,
       issuerUrl: created.issuerUrl,
       environment: { COGNITO_USER_POOL_ID: created.userPool.userPoolId },
     };
   }
+}
+
+/**
+ * The scope an existing pool's tokens must carry. Cognito names custom scopes
+ * `<resource server identifier>/<scope name>`: the bare `clients:manage:all` never appears in
+ * its access tokens, so the scope is given, or built from the resource server.
+ */
+function cognitoScope(requiredScope: string | undefined, resourceServer: string | undefined): string {
+  if (requiredScope && resourceServer) throw new SettingsError('give requiredScope or cognitoResourceServer, not both');
+  if (requiredScope) return requiredScope;
+  if (resourceServer) return `${resourceServer}/${REQUIRED_SCOPE_DEFAULT}`;
+  throw new SettingsError(
+    `cognitoUserPoolId needs requiredScope: Cognito access tokens carry <resource server>/<scope> (e.g. -c requiredScope=clients-api/${REQUIRED_SCOPE_DEFAULT}), or give -c cognitoResourceServer=<identifier>`,
+  );
+}
+
+/** Cognito's rules for a domain prefix, checked before CloudFormation meets them. */
+function validateDomainPrefix(prefix: string): void {
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) {
+    throw new SettingsError(
+      `cognitoDomainPrefix must be 1 to 63 lower-case letters, digits and hyphens, without a hyphen first or last: ${prefix}`,
+    );
+  }
+  const reserved = ['aws', 'amazon', 'cognito'].find((word) => prefix.includes(word));
+  if (reserved)
+    throw new SettingsError(`cognitoDomainPrefix must not contain ${reserved} (Cognito reserves it): ${prefix}`);
+}
+
+// Request and response bodies carry client secrets: never log them.
+const methodLogging = {
+  loggingLevel: MethodLoggingLevel.ERROR,
+  dataTraceEnabled: false,
+  metricsEnabled: true,
+} as const;
+
+/**
+ * The methods with a throttle of their own (key generation), never above the stage's. Each
+ * method setting is whole, so it repeats the stage's logging settings.
+ */
+function methodThrottles(stage: Throttle): Record<string, MethodDeploymentOptions> {
+  return Object.fromEntries(
+    API_ROUTES.flatMap((route) => {
+      const throttle = (API_FUNCTIONS[route.handler] as FunctionSpec).throttle;
+      if (!throttle) return [];
+      const options: MethodDeploymentOptions = {
+        ...methodLogging,
+        throttlingRateLimit: Math.min(throttle.rateLimit, stage.rateLimit),
+        throttlingBurstLimit: Math.min(throttle.burstLimit, stage.burstLimit),
+      };
+      return [[`${route.path}/${route.method}`, options]];
+    }),
+  );
+}
+
+/** A MOCK integration (no function runs) that answers the contract's 405 with `Allow`. */
+function methodNotAllowed(methods: readonly string[]): {
+  integration: MockIntegration;
+  methodResponses: MethodResponse[];
+} {
+  const answer = methodNotAllowedAnswer(methods);
+  const headers = Object.entries(answer.headers ?? {});
+  const integration = new MockIntegration({
+    // Whatever the request's body, the mock only needs a status to select its one response.
+    requestTemplates: { 'application/json': '{"statusCode": 405}' },
+    passthroughBehavior: PassthroughBehavior.WHEN_NO_MATCH,
+    integrationResponses: [
+      {
+        statusCode: '405',
+        responseParameters: Object.fromEntries(
+          headers.map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]),
+        ),
+        responseTemplates: { 'application/json': answer.body },
+      },
+    ],
+  });
+  const methodResponses = [
+    {
+      statusCode: '405',
+      responseParameters: Object.fromEntries(headers.map(([name]) => [`method.response.header.${name}`, true])),
+    },
+  ];
+  return { integration, methodResponses };
 }

@@ -1,9 +1,15 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { PARTITION_KEY, SORT_KEY } from '../lambda/store/table-definition.js';
+import {
+  EXPIRY_ATTRIBUTE,
+  historyStreamViewType,
+  type ItemKind,
+  PARTITION_KEY,
+  SORT_KEY,
+} from '../lambda/store/table-definition.js';
 
 export interface ClientsTableProps {
   /** RETAIN (default) also turns deletion protection on; DESTROY suits throwaway stacks. */
@@ -18,7 +24,7 @@ export interface ClientsTableProps {
   replicaKeyArns?: Record<string, string>;
 }
 
-/** The one table of the API (keys from lambda/store/table-definition.ts), on demand. */
+/** The one table of the API (keys, stream and TTL from lambda/store/table-definition.ts), on demand. */
 export class ClientsTable extends Construct {
   readonly table: TableV2;
   readonly encryptionKey?: Key;
@@ -44,29 +50,25 @@ export class ClientsTable extends Construct {
         ? TableEncryptionV2.customerManagedKey(this.encryptionKey, props.replicaKeyArns)
         : TableEncryptionV2.awsManagedKey(),
       replicas: props.replicaRegions?.map((region) => ({ region })),
+      // The history publisher reads the stream; deleted clients' tombstones expire by TTL.
+      dynamoStream: StreamViewType[historyStreamViewType((props.replicaRegions ?? []).length > 0)],
+      timeToLiveAttribute: EXPIRY_ATTRIBUTE,
     });
   }
 
-  /** Exactly the item actions given, on this table only (and its key, when customer-managed). */
-  grant(grantee: IGrantable, ...actions: string[]): void {
-    this.table.grant(grantee, ...actions);
-    this.grantKey(grantee);
-  }
-
-  /** Item actions only on items whose partition key is one of `partitions` (their kinds). */
-  grantOnPartitions(grantee: IGrantable, actions: string[], partitions: string[]): void {
+  /**
+   * Exactly the item actions given, on this table only, and only on items whose partition key is
+   * one of `partitions` (`dynamodb:LeadingKeys`); and the table's key, when customer-managed.
+   */
+  grant(grantee: IGrantable, actions: string[], partitions: readonly ItemKind[]): void {
+    // A function that never touches the table (GET /api/key-pairs) gets nothing, not an empty statement.
     if (actions.length === 0) return;
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions,
-        resources: [this.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': partitions } },
-      }),
-    );
-    this.grantKey(grantee);
-  }
-
-  private grantKey(grantee: IGrantable): void {
+    Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } },
+    });
     // What DynamoDB asks of the caller's identity to use a customer-managed table key, spelled
     // out rather than grantEncryptDecrypt's wildcards.
     this.encryptionKey?.grant(

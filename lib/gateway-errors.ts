@@ -1,11 +1,15 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
+  type HttpError,
   insufficientScope,
   internalServerError,
+  methodNotAllowed,
   notFound,
   payloadTooLarge,
   unauthorized,
   unsupportedMediaType,
 } from '../lambda/http/http-error.js';
+import { errorResponse } from '../lambda/http/response.js';
 
 /** An answer API Gateway gives by itself, in the functions' error format (CONTRACT §2). */
 export interface GatewayError {
@@ -14,7 +18,7 @@ export interface GatewayError {
   headers: Record<string, string>;
 }
 
-const fromHttpError = (error: ReturnType<typeof unauthorized>): GatewayError => ({
+const fromHttpError = (error: HttpError): GatewayError => ({
   statusCode: error.statusCode,
   body: error.toBody(),
   headers: error.headers,
@@ -28,7 +32,7 @@ const generic = (statusCode: number, code: string, message: string, headers = {}
 /**
  * API Gateway's gateway response types and how this API answers each: the stack configures
  * them (ApiErrorResponses) and the local server answers with them, so both say the same.
- * Types not listed keep API Gateway's status with a JSON body (DEFAULT_4XX).
+ * Types not listed keep API Gateway's status with a JSON body (DEFAULT_4XX, DEFAULT_5XX).
  */
 export function gatewayErrors(requiredScope: string): Record<string, GatewayError> {
   const internal = fromHttpError(internalServerError());
@@ -38,7 +42,8 @@ export function gatewayErrors(requiredScope: string): Record<string, GatewayErro
     // One gateway response type cannot tell a missing token from a bad one (see README).
     UNAUTHORIZED: fromHttpError(unauthorized(true)),
     ACCESS_DENIED: fromHttpError(insufficientScope(requiredScope)),
-    // REST APIs answer an unknown route (or method) with MISSING_AUTHENTICATION_TOKEN (403).
+    // REST APIs answer a path that names no resource with MISSING_AUTHENTICATION_TOKEN (403);
+    // a resource's missing methods are its MOCK method's 405 (methodNotAllowedAnswer).
     MISSING_AUTHENTICATION_TOKEN: fromHttpError(notFound()),
     RESOURCE_NOT_FOUND: fromHttpError(notFound()),
     REQUEST_TOO_LARGE: fromHttpError(payloadTooLarge()),
@@ -53,7 +58,20 @@ export function gatewayErrors(requiredScope: string): Record<string, GatewayErro
     INTEGRATION_TIMEOUT: generic(504, 'GATEWAY_TIMEOUT', 'The service did not answer in time.'),
     AUTHORIZER_FAILURE: internal,
     AUTHORIZER_CONFIGURATION_ERROR: internal,
-    API_CONFIGURATION_ERROR: internal,
-    DEFAULT_5XX: internal,
   };
+}
+
+/**
+ * The body of every other 5XX API Gateway answers (DEFAULT_5XX), with API Gateway's own status:
+ * a fixed text, since which gateway response type carries a failed Lambda proxy integration
+ * (502) is not documented, and forcing one status on DEFAULT_5XX would turn that 502 into it.
+ */
+export const DEFAULT_5XX_BODY = internalServerError().toBody();
+
+/**
+ * The answer of the MOCK method every resource has for the methods it does not serve: the
+ * contract's 405 with `Allow`, exactly as a function would give it.
+ */
+export function methodNotAllowedAnswer(allowed: readonly string[]): APIGatewayProxyResult {
+  return errorResponse(methodNotAllowed(allowed));
 }

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import type { ClientsApiStackProps, IssuerSettings } from './clients-api-stack.js';
+import { SettingsError } from './settings-error.js';
 
 /**
  * The stack's settings from CDK context (`cdk deploy -c key=value`, or cdk.json): strings on
@@ -22,7 +23,11 @@ export function stackPropsFromContext(node: Node): ClientsApiStackProps {
   };
   const removalPolicy = text('removalPolicy') ?? 'retain';
   if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
-    throw new Error(`Context removalPolicy must be retain or destroy, not ${removalPolicy}`);
+    throw new SettingsError(`Context removalPolicy must be retain or destroy, not ${removalPolicy}`);
+  }
+  const archiveDays = text('eventArchiveRetentionDays');
+  if (archiveDays !== undefined && !/^(0|[1-9][0-9]*)$/.test(archiveDays)) {
+    throw new Error(`Context eventArchiveRetentionDays must be a whole number of days, not ${archiveDays}`);
   }
   const throttleRate = text('throttleRate');
   const throttleBurst = text('throttleBurst');
@@ -41,6 +46,7 @@ export function stackPropsFromContext(node: Node): ClientsApiStackProps {
         ? { rateLimit: Number(throttleRate ?? 50), burstLimit: Number(throttleBurst ?? 100) }
         : undefined,
     cognitoDomainPrefix: text('cognitoDomainPrefix'),
+    eventArchiveRetentionDays: archiveDays === undefined ? undefined : Number(archiveDays),
   };
 }
 
@@ -50,11 +56,22 @@ function issuerFromContext(
 ): IssuerSettings | undefined {
   const userPoolId = text('cognitoUserPoolId');
   const issuerUrl = text('issuerUrl');
-  if (userPoolId && issuerUrl) throw new Error('Give either cognitoUserPoolId or issuerUrl, not both');
-  if (userPoolId) return { cognitoUserPoolId: userPoolId, cognitoClientIds: list('cognitoClientIds') };
+  if (userPoolId && issuerUrl) throw new SettingsError('Give either cognitoUserPoolId or issuerUrl, not both');
+  if (userPoolId) {
+    return {
+      cognitoUserPoolId: userPoolId,
+      cognitoClientIds: list('cognitoClientIds'),
+      cognitoResourceServer: text('cognitoResourceServer'),
+    };
+  }
   if (issuerUrl) {
-    if (!issuerUrl.startsWith('https://')) throw new Error('issuerUrl must be an https URL');
-    return { issuerUrl, jwksUri: text('jwksUri'), audience: list('audience') };
+    if (!issuerUrl.startsWith('https://')) throw new SettingsError('issuerUrl must be an https URL');
+    return {
+      issuerUrl,
+      jwksUri: text('jwksUri'),
+      audience: list('audience'),
+      acceptAnyAudience: text('acceptAnyAudience') === 'true',
+    };
   }
   return undefined;
 }

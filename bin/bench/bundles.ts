@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
+import { stop as stopEsbuild } from 'esbuild';
 import { buildFunctions } from '../build.js';
-import { median, round } from './stats.js';
+import { median, round, type Spread, spreadOf } from './stats.js';
 
 export interface BundleFigures {
   name: string;
@@ -15,6 +16,8 @@ export interface BundleFigures {
 /** Builds the bundles as the stack deploys them and measures them. */
 export async function measureBundles(outDir: string): Promise<BundleFigures[]> {
   const files = await buildFunctions(outDir);
+  // esbuild's service process would otherwise end only after this one, unreaped.
+  await stopEsbuild();
   return Promise.all(
     files.map(async (file) => {
       const content = await readFile(file);
@@ -36,16 +39,29 @@ const CLIENT_FUNCTION_ENVIRONMENT = {
   AWS_ACCESS_KEY_ID: 'x',
   AWS_SECRET_ACCESS_KEY: 'x',
 };
-const environmentOf = (name: string) => (name === 'authorizer' ? AUTHORIZER_ENVIRONMENT : CLIENT_FUNCTION_ENVIRONMENT);
+const PUBLISHER_ENVIRONMENT = {
+  EVENT_BUS_NAME: 'bench',
+  EVENT_SOURCE: 'bench',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'x',
+};
+/** What each function reads from its environment at load, as the stack sets it. */
+const ENVIRONMENTS: Record<string, Record<string, string>> = {
+  authorizer: AUTHORIZER_ENVIRONMENT,
+  'publish-client-changes': PUBLISHER_ENVIRONMENT,
+};
+const environmentOf = (name: string) => ENVIRONMENTS[name] ?? CLIENT_FUNCTION_ENVIRONMENT;
 
 export interface ColdStartFigures {
   bareNodeMs: number;
-  bundles: { name: string; medianMs: number; overheadMs: number; ratio: number }[];
+  /** `overheadMs`: each run's load time minus bare node's in the same run, over the runs. */
+  bundles: { name: string; medianMs: number; overheadMs: Spread }[];
 }
 
 /**
- * Median wall time of fresh Node processes that load a bundle (module scope included), beside
- * bare `node -e 0` in the same run, interleaved so that machine noise hits both alike.
+ * Wall time of fresh Node processes that load a bundle (module scope included), beside bare
+ * `node -e 0`, interleaved run by run so that machine noise hits both alike.
  */
 export function measureColdStarts(bundles: BundleFigures[], runs: number): ColdStartFigures {
   const time = (args: string[], env: Record<string, string>) => {
@@ -66,16 +82,17 @@ export function measureColdStarts(bundles: BundleFigures[], runs: number): ColdS
       loads.get(bundle.name)?.push(time(['--input-type=module', '-e', script], environmentOf(bundle.name)));
     }
   }
-  const bareNodeMs = median(bare);
   return {
-    bareNodeMs: round(bareNodeMs),
+    bareNodeMs: round(median(bare)),
     bundles: bundles.map(({ name }) => {
-      const medianMs = median(loads.get(name) ?? []);
+      const times = loads.get(name) ?? [];
       return {
         name,
-        medianMs: round(medianMs),
-        overheadMs: round(medianMs - bareNodeMs),
-        ratio: round(medianMs / bareNodeMs, 2),
+        medianMs: round(median(times)),
+        overheadMs: spreadOf(
+          times.map((load, run) => load - (bare[run] as number)),
+          1,
+        ),
       };
     }),
   };

@@ -1,203 +1,165 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import autocannon from 'autocannon';
 import { itemKeys } from '../../lambda/store/dynamodb-client-store.js';
-import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 import { loadDevIssuer, mintToken } from '../local/dev-issuer.js';
-import { documentClientFor, ensureTable, freePort } from '../local/dynamodb-engines.js';
-import { percentile, round } from './stats.js';
+import { documentClientFor, ensureTable } from '../local/dynamodb-engines.js';
+import { startNodeProcess } from '../local/node-process.js';
+import {
+  type BenchEngine,
+  LOCAL_CREDENTIALS,
+  type LoadResult,
+  medianThroughput,
+  oneClientEach,
+  patchLoad,
+  type Throughput,
+} from './load.js';
+import { interleave, percentile, ratioOf, round, type Spread } from './stats.js';
 import { BENCH_UPDATE } from './warm-handler.js';
-
-export interface Throughput {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
 
 export interface EndToEndFigures {
   concurrency: number;
-  endToEnd: Throughput;
-  floor: Throughput;
+  /** The local server: emulated gateway, authorizer, function code. */
+  server: Throughput;
+  /** A bare node:http server making the same two DynamoDB calls (bin/bench/floor-server.ts). */
+  httpFloor: Throughput;
+  /** The SDK sending those two calls straight to the engine, without HTTP in front (reference). */
+  sdkFloor: Throughput;
   /**
-   * End-to-end mean latency over the floor's, from throughput at equal concurrency (Little's
-   * law): autocannon records whole milliseconds, too coarse for p50s of 1 to 3 ms.
+   * The server's mean latency over the floor's, per round, from throughput at equal concurrency
+   * (Little's law): autocannon's whole-millisecond latencies are too coarse for 1 to 3 ms.
    */
-  ratio: number;
+  overHttpFloor: Spread;
+  overSdkFloor: Spread;
 }
 
-const CLIENTS = 10;
-const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' };
-
-/** A child process, and the first line it prints that matches. */
-async function startChild(command: string, args: string[], ready: RegExp, env: Record<string, string> = {}) {
-  const child = spawn(command, args, {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
-      if (ready.test(text)) resolve(text);
-    });
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
-  });
-  return { child, line };
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
+const ROUND_SECONDS = 1;
+const BENCH_BODY = JSON.stringify(BENCH_UPDATE);
 
 /**
- * The update over local HTTP (the local server as a child process, on dynalite in another),
- * beside the floor: the two DynamoDB calls an update needs, sent by the SDK straight to the same
- * engine at the same concurrency.
+ * The update over local HTTP against its floors, in alternating one-second rounds at each
+ * concurrency: the local server and the floor server are child processes on the same dynalite
+ * (another child), driven by the same autocannon; each connection updates a client of its own,
+ * so the figures are of work, not of races.
  */
-export async function measureEndToEnd(seconds: number, concurrencies: number[]): Promise<EndToEndFigures[]> {
-  const folder = await mkdtemp(join(tmpdir(), 'bench-'));
-  const dynaliteCli = join(createRequire(import.meta.url).resolve('dynalite/package.json'), '..', 'cli.js');
-  const port = await freePort();
-  const engineProcess = spawn(process.execPath, [dynaliteCli, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let server: ChildProcess | undefined;
+export async function measureEndToEnd(
+  engine: BenchEngine,
+  rounds: number,
+  concurrencies: number[],
+): Promise<EndToEndFigures[]> {
+  const server = await engine.startServer({ POWERTOOLS_LOG_LEVEL: 'SILENT' });
   try {
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: engineProcess.stdout as NodeJS.ReadableStream }).on('line', (text) => {
-        if (/listening/i.test(text)) resolve();
-      });
-      engineProcess.once('exit', () => reject(new Error('dynalite exited')));
-    });
-    const engine = `http://127.0.0.1:${port}`;
-    const provider = { id: randomUUID(), name: 'Bench' };
-    const clientIds = Array.from({ length: CLIENTS }, () => randomUUID());
-    const seedFile = join(folder, 'seed.json');
-    await writeFile(
-      seedFile,
-      JSON.stringify({
-        identity_providers: [provider],
-        clients: clientIds.map((id) => ({ id, identity_provider: { id: provider.id } })),
-      }),
+    const floor = await startNodeProcess(
+      'bin/bench/floor-server.ts',
+      ['--endpoint', engine.endpoint, '--table', engine.table],
+      {
+        env: LOCAL_CREDENTIALS,
+        ready: /^Listening on /,
+      },
     );
-    const started = await startChild(
-      'npx',
-      ['tsx', 'bin/local-server.ts', '--port', '0', '--endpoint', engine, '--table', 'bench', '--seed', seedFile],
-      /^Listening on /,
-      LOCAL_CREDENTIALS,
-    );
-    server = started.child;
-    const url = started.line.replace('Listening on ', '');
-    const token = mintToken(await loadDevIssuer());
-
-    const figures: EndToEndFigures[] = [];
-    for (const concurrency of concurrencies) {
-      const endToEnd = await loadTest(url, token, clientIds, concurrency, seconds);
-      const floor = await rawFloor(engine, concurrency, seconds);
-      figures.push({
-        concurrency,
-        endToEnd,
-        floor,
-        ratio: round(floor.requestsPerSecond / endToEnd.requestsPerSecond, 2),
-      });
+    try {
+      const floorUrl = floor.readyLine.replace('Listening on ', '');
+      const token = mintToken(await loadDevIssuer());
+      const directFloor = await startSdkFloor(engine.endpoint);
+      const figures: EndToEndFigures[] = [];
+      for (const concurrency of concurrencies) {
+        const spreadLoad = (url: string, clientIds: string[], bearer?: string) => () =>
+          patchLoad({
+            url,
+            token: bearer,
+            connections: concurrency,
+            seconds: ROUND_SECONDS,
+            request: oneClientEach(clientIds, BENCH_BODY),
+          }).then(allAnswered200(url));
+        const results = await interleave(
+          {
+            server: spreadLoad(server.url, engine.serverClientIds, token),
+            httpFloor: spreadLoad(floorUrl, engine.floorClientIds),
+            sdkFloor: () => directFloor.run(concurrency, ROUND_SECONDS),
+          },
+          rounds,
+        );
+        const rate = (line: Throughput[]) => line.map((figures) => figures.requestsPerSecond);
+        figures.push({
+          concurrency,
+          server: medianThroughput(results.server),
+          httpFloor: medianThroughput(results.httpFloor),
+          sdkFloor: medianThroughput(results.sdkFloor),
+          overHttpFloor: ratioOf(rate(results.httpFloor), rate(results.server)),
+          overSdkFloor: ratioOf(rate(results.sdkFloor), rate(results.server)),
+        });
+      }
+      directFloor.close();
+      return figures;
+    } finally {
+      await floor.stop();
     }
-    return figures;
   } finally {
-    if (server) await stop(server);
-    await stop(engineProcess);
-    await rm(folder, { recursive: true, force: true });
+    await server.stop();
   }
 }
 
-async function loadTest(
-  url: string,
-  token: string,
-  clientIds: string[],
-  connections: number,
-  seconds: number,
-): Promise<Throughput> {
-  let nextClient = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        method: 'PATCH',
-        // Each connection updates a client of its own: the figures are of work, not of races.
-        setupRequest: (request, context) => {
-          const connection = context as { clientId?: string };
-          connection.clientId ??= clientIds[nextClient++ % clientIds.length];
-          return {
-            ...request,
-            path: `/api/clients/${connection.clientId}`,
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify(BENCH_UPDATE),
-          };
-        },
-      },
-    ],
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx and ${result.errors} errors`);
-  return { requestsPerSecond: round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+function allAnswered200(url: string) {
+  return (result: LoadResult): LoadResult => {
+    const others = Object.entries(result.statuses).filter(([status]) => status !== '200');
+    if (others.length > 0 || result.errors > 0) {
+      throw new Error(`${url} answered ${JSON.stringify(result.statuses)}, ${result.errors} connection errors`);
+    }
+    return result;
+  };
 }
 
-/** BatchGetItem then a version-conditional UpdateItem, in a loop per worker. */
-async function rawFloor(endpoint: string, workers: number, seconds: number): Promise<Throughput> {
+/**
+ * BatchGetItem then a version-conditional UpdateItem, in a loop per worker, sent from this
+ * process straight to the engine, on a table of its own.
+ */
+async function startSdkFloor(endpoint: string) {
   const documents = documentClientFor(endpoint);
   const table = `floor-${randomUUID()}`;
   await ensureTable(documents, table);
-  const latencies: number[] = [];
-  const deadline = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      const key = itemKeys.client(randomUUID());
-      await documents.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'SET version = :one',
-          ExpressionAttributeValues: { ':one': 1 },
-        }),
-      );
-      while (Date.now() < deadline) {
-        const started = process.hrtime.bigint();
-        const read = await documents.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: [key], ConsistentRead: true } } }),
-        );
-        const version = Number(read.Responses?.[table]?.[0]?.version);
+  const run = async (workers: number, seconds: number): Promise<Throughput> => {
+    const latencies: number[] = [];
+    const deadline = Date.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        const key = itemKeys.client(randomUUID());
         await documents.send(
           new UpdateCommand({
             TableName: table,
             Key: key,
-            UpdateExpression: 'SET #version = :next, #name = :name',
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version', '#name': 'name' },
-            ExpressionAttributeValues: {
-              ':expected': version,
-              ':next': version + 1,
-              ':name': BENCH_UPDATE.client.name,
-            },
-            ReturnValues: 'ALL_NEW',
+            UpdateExpression: 'SET version = :one',
+            ExpressionAttributeValues: { ':one': 1 },
           }),
         );
-        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-      }
-    }),
-  );
-  documents.destroy();
-  return {
-    requestsPerSecond: round(latencies.length / seconds),
-    p50Ms: round(percentile(latencies, 0.5), 2),
-    p99Ms: round(percentile(latencies, 0.99), 2),
+        while (Date.now() < deadline) {
+          const started = process.hrtime.bigint();
+          const read = await documents.send(
+            new BatchGetCommand({ RequestItems: { [table]: { Keys: [key], ConsistentRead: true } } }),
+          );
+          const version = Number(read.Responses?.[table]?.[0]?.version);
+          await documents.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression: 'SET #version = :next, #name = :name',
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#version': 'version', '#name': 'name' },
+              ExpressionAttributeValues: {
+                ':expected': version,
+                ':next': version + 1,
+                ':name': BENCH_UPDATE.client.name,
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          );
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+      }),
+    );
+    return {
+      requestsPerSecond: round(latencies.length / seconds),
+      p50Ms: round(percentile(latencies, 0.5), 2),
+      p99Ms: round(percentile(latencies, 0.99), 2),
+    };
   };
+  return { run, close: () => documents.destroy() };
 }

@@ -33,7 +33,13 @@ export function updateEvent(clientId: string, body: unknown): APIGatewayProxyEve
     stageVariables: null,
     body: JSON.stringify(body),
     isBase64Encoded: false,
-    requestContext: { authorizer: { principalId: 'bench', scope: 'clients:manage:all' } } as never,
+    requestContext: {
+      authorizer: {
+        principalId: 'bench',
+        scope: 'clients:manage:all',
+        exp: String(Math.floor(Date.now() / 1000) + 3600),
+      },
+    } as never,
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -8,112 +9,291 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
-import { type GatewayError, gatewayErrors } from '../../lib/gateway-errors.js';
+import { AUTHORIZER_FUNCTION, INTEGRATION_TIMEOUT_SECONDS, STAGE, type Throttle } from '../../lib/api-routes.js';
+import {
+  DEFAULT_5XX_BODY,
+  type GatewayError,
+  gatewayErrors,
+  methodNotAllowedAnswer,
+} from '../../lib/gateway-errors.js';
 
+/** A method of the emulated REST API and the function behind it, with that function's settings. */
 export interface GatewayRoute {
   method: string;
   /** The API Gateway resource path, with `{name}` path parameters: `/api/clients/{client_id}`. */
   resource: string;
   handler: LambdaHandler;
+  functionName: string;
+  memorySize: number;
+  timeoutSeconds: number;
+  /** The method's own throttle, besides the stage's. */
+  throttle?: Throttle;
 }
 
 export interface LocalGatewayOptions {
   routes: GatewayRoute[];
   authorizer: (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
   requiredScope: string;
+  /** The stage's throttle; absent, nothing is throttled (`--no-throttle`). */
+  stageThrottle?: Throttle;
+  /** API Gateway's integration timeout (29 s); tests shorten it. */
+  integrationTimeoutMs?: number;
   /** Answered without the authorizer, as documents (the OpenAPI description). */
   publicDocuments?: Record<string, () => unknown>;
 }
 
-// What the stack configures: API Gateway's payload limit, the authorizer's result cache.
+// AWS's limits: API Gateway's request payload, Lambda's synchronous invocation payload (both
+// ways; the exact byte count Lambda enforces is not documented beyond "6 MB").
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const MAX_LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
+// What the stack configures: the authorizer's result cache.
 const AUTHORIZER_CACHE_TTL_MS = 300_000;
-const STAGE = 'v1';
 const ACCOUNT = '000000000000';
 
+type Answer = GatewayError | APIGatewayProxyResult;
+
 /**
- * An HTTP listener that behaves as the deployed REST API: route matching, the token authorizer
- * with its result cache, the gateway's own error answers, and proxy events (format 1.0) for the
- * functions, with the authorizer's context in `requestContext.authorizer`.
+ * An HTTP listener that behaves as the deployed REST API (stage `v1` as if on a custom domain
+ * mapped at the root): routing on the raw path as API Gateway does (a trailing slash reaches
+ * the same resource; empty and dot segments reach none), the stage's and the methods' throttles,
+ * the token authorizer with its result cache, each resource's MOCK method answering 405 for the
+ * methods it lacks, AWS's payload limits, proxy events (format 1.0) for the functions with the
+ * authorizer's context, each function's timeout and the integration timeout, and the gateway's
+ * own error answers as the stack configures them.
  */
 export function createLocalGateway(options: LocalGatewayOptions): RequestListener {
   const errors = gatewayErrors(options.requiredScope);
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_SECONDS * 1000;
+  const resources = resourcesOf(options.routes);
+  const stageBucket = options.stageThrottle && new TokenBucket(options.stageThrottle);
+  const methodBuckets = new Map(
+    options.routes.flatMap((route) =>
+      options.stageThrottle && route.throttle ? [[route, new TokenBucket(route.throttle)] as const] : [],
+    ),
+  );
   const authorizerCache = new Map<string, { result: APIGatewayAuthorizerResult; expiresAt: number }>();
 
   async function authorize(token: string, methodArn: string): Promise<APIGatewayAuthorizerResult | GatewayError> {
     const cached = authorizerCache.get(token);
     if (cached && cached.expiresAt > Date.now()) return cached.result;
-    try {
-      const result = await options.authorizer({ type: 'TOKEN', authorizationToken: token, methodArn });
-      authorizerCache.set(token, { result, expiresAt: Date.now() + AUTHORIZER_CACHE_TTL_MS });
-      return result;
-    } catch (error) {
-      return error instanceof Error && error.message === 'Unauthorized'
-        ? (errors.UNAUTHORIZED as GatewayError)
-        : (errors.AUTHORIZER_FAILURE as GatewayError);
+    const outcome = await withinTimeout(
+      options.authorizer({ type: 'TOKEN', authorizationToken: token, methodArn }),
+      AUTHORIZER_FUNCTION.timeoutSeconds * 1000,
+    );
+    if (outcome.status === 'answered') {
+      authorizerCache.set(token, { result: outcome.value, expiresAt: Date.now() + AUTHORIZER_CACHE_TTL_MS });
+      return outcome.value;
     }
+    if (outcome.status === 'failed' && outcome.error instanceof Error && outcome.error.message === 'Unauthorized') {
+      return errors.UNAUTHORIZED as GatewayError;
+    }
+    logFunctionError('authorizer', outcome);
+    return errors.AUTHORIZER_FAILURE as GatewayError;
+  }
+
+  async function invoke(route: GatewayRoute, event: APIGatewayProxyEvent, requestId: string): Promise<Answer> {
+    if (Buffer.byteLength(JSON.stringify(event)) > MAX_LAMBDA_PAYLOAD_BYTES) {
+      // Lambda refuses the invocation (RequestTooLargeException), which API Gateway answers 500.
+      return { statusCode: 500, body: DEFAULT_5XX_BODY, headers: {} };
+    }
+    const functionTimeoutMs = route.timeoutSeconds * 1000;
+    const deadline = Date.now() + functionTimeoutMs;
+    const running = Promise.resolve().then(() => route.handler(event, lambdaContext(requestId, route, deadline)));
+    const outcome = await withinTimeout(running, Math.min(functionTimeoutMs, integrationTimeoutMs));
+    // API Gateway stops waiting at its integration timeout, even for a function still running.
+    if (outcome.status === 'timed out' && integrationTimeoutMs < functionTimeoutMs) {
+      return errors.INTEGRATION_TIMEOUT as GatewayError;
+    }
+    if (outcome.status !== 'answered') {
+      logFunctionError(route.functionName, outcome, requestId);
+      return errors.INTEGRATION_FAILURE as GatewayError;
+    }
+    const result = outcome.value;
+    if (!isProxyResult(result) || Buffer.byteLength(JSON.stringify(result)) > MAX_LAMBDA_PAYLOAD_BYTES) {
+      // A malformed proxy answer, or one over Lambda's payload limit, is a failed invocation.
+      logFunctionError(
+        route.functionName,
+        { status: 'failed', error: new Error('invalid or oversized answer') },
+        requestId,
+      );
+      return errors.INTEGRATION_FAILURE as GatewayError;
+    }
+    return result;
   }
 
   return async (request, response) => {
     const requestId = randomUUID();
-    const fail = (error: GatewayError | undefined) => sendGatewayError(response, requestId, error);
+    const answer = (result: Answer) => send(response, requestId, result);
     const body = await readBody(request);
-    if (body === 'too large') return fail(errors.REQUEST_TOO_LARGE);
+    if (body === 'too large') return answer(errors.REQUEST_TOO_LARGE as GatewayError);
 
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const { path, query } = splitTarget(request.url ?? '/');
     const method = (request.method ?? 'GET').toUpperCase();
-    const document = method === 'GET' ? options.publicDocuments?.[url.pathname] : undefined;
-    if (document)
-      return send(response, requestId, {
+    const document = method === 'GET' ? options.publicDocuments?.[withoutTrailingSlash(path)] : undefined;
+    if (document) {
+      return answer({
         statusCode: 200,
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(document()),
       });
+    }
 
-    const match = matchRoute(options.routes, method, url.pathname);
-    if (match === 'bad parameter') return fail(errors.BAD_REQUEST_PARAMETERS);
-    if (!match) return fail(errors.MISSING_AUTHENTICATION_TOKEN);
+    const match = matchResource(resources, path);
+    if (match === 'bad parameter') return answer(errors.BAD_REQUEST_PARAMETERS as GatewayError);
+    if (!match) return answer(errors.MISSING_AUTHENTICATION_TOKEN as GatewayError);
+    const route = match.resource.methods.get(method);
+    const methodBucket = route && methodBuckets.get(route);
+    if ((stageBucket && !stageBucket.take()) || (methodBucket && !methodBucket.take())) {
+      return answer(errors.THROTTLED as GatewayError);
+    }
 
     const token = request.headers.authorization;
-    if (!token) return fail(errors.UNAUTHORIZED);
-    const methodArn = `arn:aws:execute-api:local:${ACCOUNT}:local/${STAGE}/${method}${url.pathname}`;
+    if (!token) return answer(errors.UNAUTHORIZED as GatewayError);
+    const methodArn = `arn:aws:execute-api:local:${ACCOUNT}:local/${STAGE}/${method}${path}`;
     const authorization = await authorize(token, methodArn);
-    if ('statusCode' in authorization) return fail(authorization);
+    if ('statusCode' in authorization) return answer(authorization);
     if (authorization.policyDocument.Statement.some((statement) => statement.Effect !== 'Allow')) {
-      return fail(errors.ACCESS_DENIED);
+      return answer(errors.ACCESS_DENIED as GatewayError);
     }
+    if (!route) return answer(methodNotAllowedAnswer([...match.resource.methods.keys()]));
 
-    const event = proxyEvent({ request, url, method, body, requestId, route: match, authorization });
-    try {
-      send(response, requestId, await match.route.handler(event, lambdaContext(requestId)));
-    } catch (error) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'function failed', requestId, error: String(error) }));
-      fail(errors.INTEGRATION_FAILURE);
-    }
+    const event = proxyEvent({ request, path, query, method, body, requestId, match, authorization });
+    answer(await invoke(route, event, requestId));
   };
 }
 
-function matchRoute(routes: GatewayRoute[], method: string, path: string) {
-  const segments = path.split('/');
+interface Resource {
+  segments: string[];
+  path: string;
+  methods: Map<string, GatewayRoute>;
+}
+
+function resourcesOf(routes: GatewayRoute[]): Resource[] {
+  const resources = new Map<string, Resource>();
   for (const route of routes) {
-    const resourceSegments = route.resource.split('/');
-    if (route.method !== method || resourceSegments.length !== segments.length) continue;
+    const resource = resources.get(route.resource) ?? {
+      segments: route.resource.split('/').slice(1),
+      path: route.resource,
+      methods: new Map(),
+    };
+    resource.methods.set(route.method, route);
+    resources.set(route.resource, resource);
+  }
+  return [...resources.values()];
+}
+
+/** The raw path and query of a request target: nothing resolved, nothing decoded. */
+function splitTarget(target: string): { path: string; query: string } {
+  const at = target.indexOf('?');
+  return at === -1 ? { path: target, query: '' } : { path: target.slice(0, at), query: target.slice(at + 1) };
+}
+
+function withoutTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+const DOT_SEGMENT = /^\.{1,2}$/;
+
+/**
+ * The resource a raw path names, as API Gateway REST routes it: one trailing slash is ignored;
+ * an empty segment (`//`), a dot segment (`.`, `..`, even percent-encoded) and anything that is
+ * not a path (`//host/...`, backslashes) name no resource. Literal segments compare exactly;
+ * path parameters are percent-decoded, so an encoded slash stays inside its segment.
+ */
+function matchResource(
+  resources: Resource[],
+  rawPath: string,
+): { resource: Resource; pathParameters: Record<string, string> } | 'bad parameter' | undefined {
+  if (!rawPath.startsWith('/')) return undefined;
+  const segments = withoutTrailingSlash(rawPath).split('/').slice(1);
+  if (segments.some((segment) => segment === '' || DOT_SEGMENT.test(segment))) return undefined;
+  for (const resource of resources) {
+    if (resource.segments.length !== segments.length) continue;
     const pathParameters: Record<string, string> = {};
-    const matches = resourceSegments.every((part, index) => {
+    let matches = true;
+    for (const [index, part] of resource.segments.entries()) {
       const segment = segments[index] as string;
-      if (!part.startsWith('{')) return part === segment;
-      pathParameters[part.slice(1, -1)] = segment;
-      return segment.length > 0;
-    });
-    if (!matches) continue;
-    try {
-      for (const [name, value] of Object.entries(pathParameters)) pathParameters[name] = decodeURIComponent(value);
-    } catch {
-      return 'bad parameter' as const;
+      if (!part.startsWith('{')) {
+        matches = part === segment;
+      } else {
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(segment);
+        } catch {
+          return 'bad parameter';
+        }
+        if (DOT_SEGMENT.test(decoded)) return undefined;
+        pathParameters[part.slice(1, -1)] = decoded;
+      }
+      if (!matches) break;
     }
-    return { route, pathParameters };
+    if (matches) return { resource, pathParameters };
   }
   return undefined;
+}
+
+/** API Gateway's token bucket: `burstLimit` tokens at most, refilled at `rateLimit` a second. */
+class TokenBucket {
+  #tokens: number;
+  #refilledAt = Date.now();
+
+  constructor(private readonly throttle: Throttle) {
+    this.#tokens = throttle.burstLimit;
+  }
+
+  take(): boolean {
+    const now = Date.now();
+    this.#tokens = Math.min(
+      this.throttle.burstLimit,
+      this.#tokens + ((now - this.#refilledAt) / 1000) * this.throttle.rateLimit,
+    );
+    this.#refilledAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}
+
+type Outcome<T> = { status: 'answered'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed out' };
+
+/** What a function did within its timeout. Past it, its answer is dropped, as Lambda stops it. */
+async function withinTimeout<T>(running: Promise<T>, timeoutMs: number): Promise<Outcome<T>> {
+  const timer = new AbortController();
+  const timeout = sleep(timeoutMs, undefined, { signal: timer.signal }).then(
+    () => ({ status: 'timed out' }) as const,
+    () => ({ status: 'timed out' }) as const,
+  );
+  try {
+    return await Promise.race([
+      running.then(
+        (value) => ({ status: 'answered', value }) as const,
+        (error: unknown) => ({ status: 'failed', error }) as const,
+      ),
+      timeout,
+    ]);
+  } finally {
+    timer.abort();
+  }
+}
+
+/** As Lambda logs a failed invocation: the error's name and message, nothing of the request. */
+function logFunctionError(functionName: string, outcome: Outcome<unknown>, requestId?: string): void {
+  const error =
+    outcome.status === 'timed out'
+      ? 'Task timed out'
+      : outcome.status === 'failed'
+        ? String(outcome.error instanceof Error ? `${outcome.error.name}: ${outcome.error.message}` : outcome.error)
+        : 'unknown';
+  console.error(JSON.stringify({ level: 'ERROR', message: 'function failed', functionName, requestId, error }));
+}
+
+function isProxyResult(result: unknown): result is APIGatewayProxyResult {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    Number.isInteger((result as APIGatewayProxyResult).statusCode) &&
+    ['string', 'undefined'].includes(typeof (result as APIGatewayProxyResult).body)
+  );
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
@@ -129,19 +309,21 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too large'>
 
 function proxyEvent({
   request,
-  url,
+  path,
+  query,
   method,
   body,
   requestId,
-  route,
+  match,
   authorization,
 }: {
   request: IncomingMessage;
-  url: URL;
+  path: string;
+  query: string;
   method: string;
   body: Buffer;
   requestId: string;
-  route: { route: GatewayRoute; pathParameters: Record<string, string> };
+  match: { resource: Resource; pathParameters: Record<string, string> };
   authorization: APIGatewayAuthorizerResult;
 }): APIGatewayProxyEvent {
   const headerPairs: [string, string][] = [];
@@ -149,23 +331,25 @@ function proxyEvent({
     headerPairs.push([request.rawHeaders[index] as string, request.rawHeaders[index + 1] as string]);
   }
   const multiValueHeaders = group(headerPairs);
-  const multiValueQuery = group([...url.searchParams]);
+  const searchParams = new URLSearchParams(query);
+  const multiValueQuery = group([...searchParams]);
   const last = (values: Record<string, string[]>) =>
     Object.fromEntries(Object.entries(values).map(([name, list]) => [name, list.at(-1) as string]));
-  const text = body.length === 0 ? null : decodeUtf8(body);
   return {
-    resource: route.route.resource,
-    path: url.pathname,
+    resource: match.resource.path,
+    // As on a custom domain mapped at the root: the path as sent, trailing slash included.
+    path,
     httpMethod: method,
     headers: last(multiValueHeaders),
     multiValueHeaders,
-    queryStringParameters: url.searchParams.size > 0 ? last(multiValueQuery) : null,
-    multiValueQueryStringParameters: url.searchParams.size > 0 ? multiValueQuery : null,
-    pathParameters: route.pathParameters,
+    queryStringParameters: searchParams.size > 0 ? last(multiValueQuery) : null,
+    multiValueQueryStringParameters: searchParams.size > 0 ? multiValueQuery : null,
+    pathParameters: match.pathParameters,
     stageVariables: null,
-    // Bytes that are not UTF-8 reach the function base64-encoded rather than mangled.
-    body: text ?? (body.length === 0 ? null : body.toString('base64')),
-    isBase64Encoded: text === null && body.length > 0,
+    // Without binary media types, API Gateway hands the body over as UTF-8 text: bytes that
+    // are not UTF-8 arrive as U+FFFD, never base64-encoded.
+    body: body.length === 0 ? null : body.toString('utf8'),
+    isBase64Encoded: false,
     requestContext: {
       accountId: ACCOUNT,
       apiId: 'local',
@@ -192,12 +376,13 @@ function proxyEvent({
         userAgent: request.headers['user-agent'] ?? null,
         userArn: null,
       },
-      path: `/${STAGE}${url.pathname}`,
+      // The path the client sent, with whatever base path leads to the API (none locally).
+      path,
       protocol: `HTTP/${request.httpVersion}`,
       requestId,
       requestTimeEpoch: Date.now(),
       resourceId: 'local',
-      resourcePath: route.route.resource,
+      resourcePath: match.resource.path,
       stage: STAGE,
     },
   };
@@ -210,49 +395,36 @@ function group(pairs: [string, string][]): Record<string, string[]> {
   return Object.fromEntries(groups);
 }
 
-function decodeUtf8(body: Buffer): string | null {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    return null;
-  }
-}
-
-function lambdaContext(requestId: string): Context {
+function lambdaContext(requestId: string, route: GatewayRoute, deadline: number): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
-    functionName: 'local',
+    functionName: route.functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:${ACCOUNT}:function:local`,
-    memoryLimitInMB: '512',
+    invokedFunctionArn: `arn:aws:lambda:local:${ACCOUNT}:function:${route.functionName}`,
+    memoryLimitInMB: String(route.memorySize),
     awsRequestId: requestId,
-    logGroupName: '/local',
+    logGroupName: `/aws/lambda/${route.functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => {},
     fail: () => {},
     succeed: () => {},
   };
 }
 
-function send(response: ServerResponse, requestId: string, result: APIGatewayProxyResult): void {
+function send(response: ServerResponse, requestId: string, answer: Answer): void {
+  const result: APIGatewayProxyResult =
+    typeof answer.body === 'object'
+      ? {
+          statusCode: answer.statusCode,
+          headers: { 'Content-Type': 'application/json', ...answer.headers },
+          body: JSON.stringify(answer.body),
+        }
+      : (answer as APIGatewayProxyResult);
   const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId };
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
   const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
   response.writeHead(result.statusCode, { ...headers, 'Content-Length': String(body.length) });
   response.end(body);
-}
-
-function sendGatewayError(response: ServerResponse, requestId: string, error: GatewayError | undefined): void {
-  const { statusCode, body, headers } = error ?? {
-    statusCode: 500,
-    body: { code: 'INTERNAL_SERVER_ERROR', message: 'An internal error occurred.' },
-    headers: {},
-  };
-  send(response, requestId, {
-    statusCode,
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
 }

@@ -22,7 +22,7 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** dynalite in this process: in memory, or in LevelDB files under `dataDir`. */
 export async function startDynalite(dataDir?: string): Promise<Engine> {

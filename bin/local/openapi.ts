@@ -6,7 +6,7 @@ import { IdentityProviderViewSchema } from '../../lambda/domain/identity-provide
 import { ScopeViewSchema } from '../../lambda/domain/scope.js';
 import { MAX_BODY_BYTES, REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
 import { MAX_PAGE_SIZE } from '../../lambda/routes/client-routes.js';
-import { API_ROUTES, type ApiHandlerName, HANDLER_SCOPES } from '../../lib/api-routes.js';
+import { API_ROUTES, type ApiHandlerName } from '../../lib/api-routes.js';
 
 /**
  * The OpenAPI 3.1 description of the API, generated from the valibot schemas the functions
@@ -49,13 +49,14 @@ const ERROR_RESPONSES: Record<string, string> = {
   '401': 'No valid bearer token',
   '403': 'The token lacks the scope, or the client is write-protected',
   '404': 'No client with that id (or no such route)',
+  '405': 'The resource does not serve this method; `Allow` lists those it does',
   '406': '`Accept` excludes application/json',
   '409': 'Concurrent writers kept winning the race; retry',
   '412': '`If-Match` does not name the stored version',
   '413': `Body larger than ${MAX_BODY_BYTES} bytes`,
   '415': 'Body is not application/json in UTF-8',
   '422': 'Field rules failed: every failing field with all its messages',
-  '429': 'Throttled by API Gateway',
+  '429': "Throttled by API Gateway (the stage, or the method's own throttle); see `Retry-After`",
   '500': 'Unexpected failure; the body names nothing internal',
   '503': 'The store is unavailable; see `Retry-After`',
 };
@@ -212,7 +213,7 @@ export function openApiDocument(): Record<string, unknown> {
   };
   const errors = (...statuses: string[]) =>
     Object.fromEntries(statuses.map((status) => [status, errorResponse(ERROR_RESPONSES[status] as string)]));
-  const COMMON = ['401', '403', '406', '429', '500', '503'];
+  const COMMON = ['401', '403', '405', '406', '429', '500', '503'];
   const OPERATIONS: Record<ApiHandlerName, Record<string, unknown>> = {
     'list-clients': {
       parameters: [
@@ -233,7 +234,7 @@ export function openApiDocument(): Record<string, unknown> {
       responses: {
         '200': {
           description:
-            'Every client in id order; with `limit`, a page and the cursor of the next (null after the last)',
+            'Every client in id order while they fit in one answer (5 MiB), else those that fit and `next_cursor`; with `limit`, a page and the cursor of the next (null after the last)',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/ClientList' } } },
         },
         ...errors('400', ...COMMON),
@@ -243,7 +244,11 @@ export function openApiDocument(): Record<string, unknown> {
       requestBody: jsonRequest,
       responses: {
         '201': clientBody('The new client', {
-          Location: { schema: { type: 'string' }, description: '/api/clients/{id}' },
+          Location: {
+            schema: { type: 'string' },
+            description:
+              'The request path and the id: `/v1/api/clients/{id}` on the stage URL, `/api/clients/{id}` locally',
+          },
         }),
         ...errors('400', '413', '415', '422', ...COMMON),
       },
@@ -292,7 +297,7 @@ export function openApiDocument(): Record<string, unknown> {
       operationId: route.operationId,
       summary: route.summary,
       // Any one of the route's scopes suffices.
-      security: HANDLER_SCOPES[route.handler].map((scope) => ({ bearer: [scope] })),
+      security: route.scopes.map((scope) => ({ bearer: [scope] })),
       ...OPERATIONS[route.handler],
     };
   }

@@ -12,6 +12,8 @@ export interface LocalServerOptions {
   endpoint?: string;
   table: string;
   protectedClientIds: string[];
+  /** The stage's and the methods' throttles as deployed (429); off for load tests. */
+  throttle: boolean;
 }
 
 export class UsageError extends Error {}
@@ -25,11 +27,12 @@ const FLAGS = {
   endpoint: { type: 'string', env: 'DYNAMODB_ENDPOINT' },
   table: { type: 'string', env: 'TABLE_NAME' },
   'protected-client-id': { type: 'string', env: 'PROTECTED_CLIENT_IDS', multiple: true },
+  'no-throttle': { type: 'boolean', env: 'THROTTLE' },
 } as const;
 
 /** The local server's settings: each flag, else its environment variable, else the default. */
 export function parseLocalServerOptions(argv: string[], environment: NodeJS.ProcessEnv): LocalServerOptions {
-  let values: Record<string, string | string[] | undefined>;
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -42,8 +45,8 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0]);
   }
-  const value = (name: keyof typeof FLAGS): string | undefined => {
-    const given = values[name];
+  const value = (name: Exclude<keyof typeof FLAGS, 'no-throttle'>): string | undefined => {
+    const given = values[name] as string | string[] | undefined;
     return (Array.isArray(given) ? given[0] : given) ?? (environment[FLAGS[name].env] || undefined);
   };
 
@@ -61,6 +64,9 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
     throw new UsageError('--endpoint replaces the embedded engine: drop --engine and --data-dir');
   if (endpoint && !/^https?:\/\//.test(endpoint))
     throw new UsageError(`--endpoint must be an http(s) URL, not ${endpoint}`);
+  const throttleSetting = environment.THROTTLE || 'on';
+  if (throttleSetting !== 'on' && throttleSetting !== 'off')
+    throw new UsageError(`THROTTLE must be on or off, not ${throttleSetting}`);
   const protectedFlags = (values['protected-client-id'] as string[] | undefined) ?? [];
   return {
     port,
@@ -74,5 +80,6 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
       protectedFlags.length > 0
         ? protectedFlags
         : (environment.PROTECTED_CLIENT_IDS ?? '').split(/[\s,]+/).filter(Boolean),
+    throttle: values['no-throttle'] !== true && throttleSetting === 'on',
   };
 }

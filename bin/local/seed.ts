@@ -1,30 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isDeepStrictEqual } from 'node:util';
 import * as v from 'valibot';
 import { ClientCopies } from '../../lambda/app/client-copies.js';
 import { identityProviderUseCases } from '../../lambda/app/identity-providers.js';
+import { ImportClient } from '../../lambda/app/import-client.js';
 import type { NamedResources } from '../../lambda/app/named-resources.js';
 import { scopeUseCases } from '../../lambda/app/scopes.js';
 import type { Client, ScopeLink } from '../../lambda/domain/client.js';
-import {
-  clientWithDefaults,
-  DEFAULT_KEY_PAIR_TYPE,
-  generateClientSecret,
-} from '../../lambda/domain/client-defaults.js';
+import { clientToCreate } from '../../lambda/domain/client-defaults.js';
 import { isPlainObject } from '../../lambda/domain/client-fields.js';
+import type { FieldErrors } from '../../lambda/domain/field-errors.js';
 import type { IdentityProvider } from '../../lambda/domain/identity-provider.js';
-import { generateKeyPairFor } from '../../lambda/domain/key-pairs.js';
-import { applyPatch, planUpdate, type UpdateLookups } from '../../lambda/domain/update-plan.js';
-import { parseUpdateRequest } from '../../lambda/domain/update-request.js';
+import { isUsableScopeName } from '../../lambda/domain/scope.js';
+import { planUpdate, type UpdateLookups } from '../../lambda/domain/update-plan.js';
+import { parseImportRequest, type UpdateRequest } from '../../lambda/domain/update-request.js';
 import { canonicalUuid } from '../../lambda/domain/uuid.js';
 import type { ClientStore } from '../../lambda/store/client-store.js';
 import type { IdentityProviderStore } from '../../lambda/store/identity-provider-store.js';
 import type { ScopeStore } from '../../lambda/store/scope-store.js';
 
 /**
- * Seed files: identity providers, scopes, clients (API fields plus optional id, secret,
- * key_pair_type, public_key, private_key and did) and write-protected client ids. Clients take
- * the create defaults for what they do not give, and what they give passes the API's rules.
+ * Seed files: identity providers, scopes, clients (the API's body, plus an optional id, and
+ * private_key with its public_key and did) and write-protected client ids. Each client goes
+ * through the API's rules and use cases: what it gives changes, the create defaults fill the rest.
  */
 const Uuid = v.pipe(
   v.string(),
@@ -37,7 +35,10 @@ const SeedSchema = v.strictObject({
     v.array(
       v.strictObject({
         id: Uuid,
-        name: v.pipe(v.string(), v.regex(/^\S+$/, 'has whitespace')),
+        name: v.pipe(
+          v.string(),
+          v.check((name) => isUsableScopeName(name), 'must have no whitespace and at most 255 characters'),
+        ),
         public: v.optional(v.boolean(), false),
       }),
     ),
@@ -47,10 +48,16 @@ const SeedSchema = v.strictObject({
   protected_client_ids: v.optional(v.array(Uuid), []),
 });
 
+/** A client of a seed, as the request that imports it. */
+export interface SeedClient {
+  id: string;
+  request: UpdateRequest;
+}
+
 export interface Seed {
   identityProviders: IdentityProvider[];
   scopes: ScopeLink[];
-  clients: Client[];
+  clients: SeedClient[];
   protectedClientIds: string[];
 }
 
@@ -75,14 +82,18 @@ export interface PrepareOptions {
   /** Where the seed comes from, for messages. */
   source?: string;
   /**
-   * The stored client of an id, for imports into a table that may hold it: what the file does
-   * not give (secret, keys, identity provider, other fields) is kept rather than defaulted,
-   * so that importing a file twice changes nothing the second time. Clients then need an id.
+   * The stored client of an id, for imports into a table that may hold it: the file's fields are
+   * checked against it before anything is written, and clients then need an id (so that
+   * importing a file twice changes nothing the second time).
    */
   existingClient?: (id: string) => Promise<Client | undefined>;
 }
 
-/** Validates a seed and builds its records, keys and secrets generated where not given. */
+/**
+ * Validates a seed before anything is written, with the rules the import then applies: what a
+ * client names must be in the file, and its fields must pass against the stored client (or the
+ * create defaults). A client without id gets one here, so that its id is known before it exists.
+ */
 export async function prepareSeed(
   json: unknown,
   { source = 'seed', existingClient }: PrepareOptions = {},
@@ -98,84 +109,40 @@ export async function prepareSeed(
     scopesById: new Map(scopes.map((scope) => [scope.id, scope])),
     scopesByName: new Map(scopes.map((scope) => [scope.name, scope])),
   };
-  const built = await Promise.all(
-    clients.map(async (fields, index) => {
-      const item = `${source}: clients[${index}]`;
-      if (existingClient && fields.id === undefined) throw new SeedError(`${item}: id is required to import a client`);
-      const id = canonicalUuid(fields.id);
-      return buildClient(fields, lookups, item, id && existingClient ? await existingClient(id) : undefined);
-    }),
+  const prepared = await Promise.all(
+    clients.map((fields, index) => prepareClient(fields, lookups, `${source}: clients[${index}]`, existingClient)),
   );
-  return { identityProviders: identity_providers, scopes, clients: built, protectedClientIds: protected_client_ids };
+  return { identityProviders: identity_providers, scopes, clients: prepared, protectedClientIds: protected_client_ids };
 }
 
-async function buildClient(
+async function prepareClient(
   fields: Record<string, unknown>,
   lookups: UpdateLookups,
   item: string,
-  existing?: Client,
-): Promise<Client> {
-  const fail = (field: string, message: string): never => {
-    throw new SeedError(`${item}: ${field} ${message}`);
+  existingClient: PrepareOptions['existingClient'],
+): Promise<SeedClient> {
+  if (existingClient && fields.id === undefined) throw new SeedError(`${item}: id is required to import a client`);
+  const id = fields.id === undefined ? randomUUID() : canonicalUuid(fields.id);
+  if (!id) throw new SeedError(`${item}: id is not a UUID`);
+  const fail = (errors: FieldErrors): never => {
+    throw new SeedError(`${item} (${id}): ${describeErrors(errors)}`);
   };
-  const id = fields.id === undefined ? crypto.randomUUID() : (canonicalUuid(fields.id) ?? fail('id', 'is not a UUID'));
-  const named = `${item} (${id})`;
-  // Upstream data can hold a client without an identity provider: seeds take it as it is
-  // (its view shows {"id": null, "name": null}); the API's create still requires one.
-  const givenProviderId = (fields.identity_provider as { id?: unknown } | null | undefined)?.id;
-  const providerId = canonicalUuid(givenProviderId);
-  if (!providerId && givenProviderId !== undefined && givenProviderId !== null) {
-    fail('identity_provider_id', 'has invalid format');
+  const parsed = parseImportRequest({ ...fields, id });
+  if (!parsed.ok) return fail(parsed.errors);
+  for (const scope of parsed.request.scopes ?? []) {
+    if ('id' in scope && !lookups.scopesById.has(scope.id)) {
+      fail({ authorized_scopes: [`names a scope the seed lacks: ${scope.id}`] });
+    }
   }
-  const identityProvider = providerId
-    ? (lookups.identityProviders.get(providerId) ?? fail('identity_provider_id', 'does not exist'))
-    : (existing?.identity_provider ?? null);
-  for (const scope of Array.isArray(fields.authorized_scopes) ? fields.authorized_scopes : []) {
-    const scopeId = isPlainObject(scope) ? canonicalUuid(scope.id) : undefined;
-    if (scopeId && !lookups.scopesById.has(scopeId)) fail('authorized_scopes', `names an unknown scope ${scopeId}`);
-  }
-  for (const key of ['secret', 'public_key', 'private_key', 'did'] as const) {
-    if (fields[key] !== undefined && typeof fields[key] !== 'string') fail(key, 'is invalid');
-  }
-  if ((fields.public_key === undefined) !== (fields.private_key === undefined)) {
-    fail('private_key', 'and public_key go together');
-  }
-  const keyPairType = isPlainObject(fields.key_pair_type) ? fields.key_pair_type : DEFAULT_KEY_PAIR_TYPE;
-  // A key type that cannot make keys is reported by the field rules below, or else as upstream does.
-  const keyPair =
-    fields.public_key !== undefined
-      ? { publicKey: fields.public_key as string, privateKey: fields.private_key as string }
-      : existing
-        ? { publicKey: existing.public_key ?? '', privateKey: existing.private_key ?? '' }
-        : await generateKeyPairFor(keyPairType);
+  const plan = planUpdate(parsed.request, (await existingClient?.(id)) ?? clientToCreate(id), lookups);
+  if (plan.status === 'invalid') fail(plan.errors);
+  return { id, request: parsed.request };
+}
 
-  const secret = (fields.secret as string | undefined) ?? existing?.secret ?? generateClientSecret();
-  const keys = keyPair ?? { publicKey: '', privateKey: '' };
-  const base: Client = existing
-    ? {
-        ...existing,
-        identity_provider: identityProvider,
-        secret,
-        public_key: keys.publicKey,
-        private_key: keys.privateKey,
-      }
-    : clientWithDefaults({ id, identityProvider, secret, keyPair: keys });
-  // The provider is resolved above; `{"id": null}` (how an export shows none) is not a change.
-  const { identity_provider: _provider, ...otherFields } = fields;
-  const parsed = parseUpdateRequest({ client: providerId ? fields : otherFields });
-  if (!parsed.ok) {
-    const [field, messages] = Object.entries(parsed.errors)[0] ?? ['client', ['is invalid']];
-    return fail(field, messages.join(', '));
-  }
-  const plan = planUpdate(parsed.request, base, lookups);
-  if (plan.status === 'needs-scopes')
-    return fail('authorized_scopes', `names scopes the seed lacks: ${plan.names.join(', ')}`);
-  if (plan.status === 'invalid') {
-    const details = Object.entries(plan.errors).map(([field, messages]) => `${field} ${messages.join(', ')}`);
-    throw new SeedError(`${named}: ${details.join('; ')}`);
-  }
-  if (!keyPair) fail('private_key', 'private_key_type is invalid');
-  return { ...applyPatch(base, plan.patch), did: (fields.did as string | undefined) ?? existing?.did ?? null };
+function describeErrors(errors: FieldErrors): string {
+  return Object.entries(errors)
+    .map(([field, messages]) => `${field} ${messages.join(', ')}`)
+    .join('; ');
 }
 
 export interface SeedReport {
@@ -193,9 +160,9 @@ export interface SeedStores {
 }
 
 /**
- * Writes a prepared seed: identity providers and scopes first, so that clients refer to them.
- * A client already stored as the seed has it is left alone (no version bump); a scope name held
- * by another scope id stops the write.
+ * Writes a prepared seed: identity providers and scopes first, so that clients refer to them,
+ * then each client through the API's use cases (ImportClient). A client the seed leaves as it
+ * is stored is not written (no version bump).
  */
 export async function writeSeed(
   stores: SeedStores,
@@ -203,7 +170,6 @@ export async function writeSeed(
   progress: (done: number, total: number) => void = () => {},
 ): Promise<SeedReport> {
   const store = stores.clients;
-  const copies = new ClientCopies(store);
   await writeNamedResources(identityProviderUseCases(stores.identityProviders, store), seed.identityProviders);
   await writeNamedResources(scopeUseCases(stores.scopes, store), seed.scopes);
   const report = {
@@ -213,18 +179,18 @@ export async function writeSeed(
     clientsUpdated: 0,
     clientsUnchanged: 0,
   };
-  for (const [index, client] of seed.clients.entries()) {
-    const current = await store.getClient(client.id);
-    if (current && isDeepStrictEqual(current.client, client)) {
-      // Links are written even so: a table from before links gets them for its clients.
-      await copies.link(client, current.version);
-      report.clientsUnchanged += 1;
-    } else {
-      await copies.link(client, (current?.version ?? 0) + 1);
-      await store.putClient(client);
-      if (current) report.clientsUpdated += 1;
-      else report.clientsCreated += 1;
-    }
+  const importClient = new ImportClient(store);
+  const copies = new ClientCopies(store);
+  for (const [index, { id, request }] of seed.clients.entries()) {
+    const outcome = await importClient.execute(id, request);
+    if (outcome.status === 'invalid') throw new SeedError(`client ${id}: ${describeErrors(outcome.errors)}`);
+    if (outcome.status === 'conflict') throw new SeedError(`client ${id}: kept changing meanwhile; import again`);
+    // The copies the client holds are linked even when the import changed none of them: a table
+    // from before links gets them for its clients.
+    await copies.link(outcome.client.client, outcome.client.version);
+    if (outcome.status === 'created') report.clientsCreated += 1;
+    else if (outcome.status === 'updated') report.clientsUpdated += 1;
+    else report.clientsUnchanged += 1;
     progress(index + 1, seed.clients.length);
   }
   return report;
@@ -233,7 +199,7 @@ export async function writeSeed(
 /**
  * Identity providers and scopes through their use cases, as the API would write them: created,
  * or changed where the id exists with another name or `public` (a rename frees the old name and
- * reaches every client that has a copy).
+ * reaches every client that has a copy). A name held by another id stops the write.
  */
 async function writeNamedResources<T extends { id: string; name: string }>(
   useCases: NamedResources<T>,
@@ -244,8 +210,7 @@ async function writeNamedResources<T extends { id: string; name: string }>(
     const fields = record as unknown as Record<string, unknown>;
     const outcome = stored.status === 'ok' ? await useCases.update(record.id, fields) : await useCases.create(fields);
     if (outcome.status === 'invalid') {
-      const details = Object.entries(outcome.errors).map(([field, messages]) => `${field} ${messages.join(', ')}`);
-      throw new SeedError(`${record.id} (${record.name}): ${details.join('; ')}`);
+      throw new SeedError(`${record.id} (${record.name}): ${describeErrors(outcome.errors)}`);
     }
     if (outcome.status !== 'ok') throw new SeedError(`${record.id} (${record.name}): ${outcome.status}`);
   }

@@ -35,7 +35,13 @@ import { createUpdateClientHandler } from '../../lambda/routes/update-client.js'
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
-import { API_ROUTES, type ApiHandlerName } from '../../lib/api-routes.js';
+import {
+  API_FUNCTIONS,
+  API_ROUTES,
+  type ApiHandlerName,
+  type FunctionSpec,
+  STAGE_THROTTLE,
+} from '../../lib/api-routes.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 import { createLocalGateway } from './api-gateway.js';
 import { DEV_ISSUER, loadDevIssuer, mintToken } from './dev-issuer.js';
@@ -120,18 +126,27 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     };
     const authorizer = createScopeAuthorizer({
       verifier: verifierWithJwks({ issuer: DEV_ISSUER, jwks: issuer.jwks, scope: requiredScope }),
-      logger: { info: () => {} },
+      // As deployed, a refused token is logged with its reason (never the token).
+      logger: new Logger({ serviceName: 'clients-api-authorizer' }),
     });
     server = createServer(
       createLocalGateway({
         requiredScope,
         authorizer,
+        stageThrottle: options.throttle ? STAGE_THROTTLE : undefined,
         publicDocuments: { '/api/openapi.json': openApiDocument },
-        routes: API_ROUTES.map((route) => ({
-          method: route.method,
-          resource: route.path,
-          handler: handlers[route.handler],
-        })),
+        routes: API_ROUTES.map((route) => {
+          const settings: FunctionSpec = API_FUNCTIONS[route.handler];
+          return {
+            method: route.method,
+            resource: route.path,
+            handler: handlers[route.handler],
+            functionName: route.handler,
+            memorySize: settings.memorySize,
+            timeoutSeconds: settings.timeoutSeconds,
+            throttle: settings.throttle,
+          };
+        }),
       }),
     );
     await listen(server, options.port, options.host);
@@ -161,7 +176,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 function curlExample(url: string, token: string, seed: Seed, protectedClientIds: string[]): string | undefined {
   const editable = seed.clients.find((client) => !protectedClientIds.includes(client.id));
   if (!editable) return undefined;
-  const body = JSON.stringify({ client: { name: `${editable.name ?? 'Client'} (renamed)`, access_token_ttl: 1800 } });
+  const { name } = editable.request.fields;
+  const body = JSON.stringify({
+    client: { name: `${typeof name === 'string' ? name : 'Client'} (renamed)`, access_token_ttl: 1800 },
+  });
   return [
     `curl -sS -X PATCH '${url}/api/clients/${editable.id}'`,
     `-H 'Authorization: Bearer ${token}'`,

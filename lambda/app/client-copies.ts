@@ -11,13 +11,14 @@ import {
 import type { FieldErrors } from '../domain/field-errors.js';
 import {
   type ClientPatch,
+  changedAttributes,
   planUpdate,
   type UpdateLookups,
   updateReferences,
-  withCreatedScopes,
 } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import type { ClientStore } from '../store/client-store.js';
+import { withPlannedScopes } from './planned-scopes.js';
 
 /*
  * Keeping the copies on clients right, without transactions (dynalite has none).
@@ -86,9 +87,10 @@ export class ClientCopies {
   ) {}
 
   /**
-   * The copies step of a client write, between planning and writing: the patch without the
-   * copies that would change nothing; when copies do change, the links are put and what the
-   * copies come from is read again (rule 1), and the request planned again on that read.
+   * The copies step of a client write, between planning and writing: what the patch changes in
+   * `base`, without the copies that would change nothing; when copies do change, the links are
+   * put and what the copies come from is read again (rule 1), and the request planned again on
+   * that read.
    */
   async prepare(
     base: VersionedClient,
@@ -97,7 +99,9 @@ export class ClientCopies {
     lookups: UpdateLookups,
   ): Promise<PreparedWrite> {
     const clientId = base.client.id;
-    let changed = withoutUnchangedCopies(patch, base.client);
+    const changesOf = (planned: ClientPatch) =>
+      withoutUnchangedCopies(changedAttributes(base.client, planned), base.client);
+    let changed = changesOf(patch);
     let current = lookups;
     let links: PutLinks | undefined;
     for (let round = 1; setsCopies(changed); round += 1) {
@@ -112,14 +116,11 @@ export class ClientCopies {
       });
       const scopeIdsOfNames = [...current.scopesByName.values()].map((scope) => scope.id);
       current = await this.store.readLookups(updateReferences(request), scopeIdsOfNames);
-      let plan = planUpdate(request, base.client, current);
-      if (plan.status === 'needs-scopes') {
-        current = withCreatedScopes(current, await this.store.ensureScopes(plan.names));
-        plan = planUpdate(request, base.client, current);
-      }
+      const plan = planUpdate(request, base.client, current);
       if (plan.status === 'invalid') return { ...plan, links };
-      if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
-      changed = withoutUnchangedCopies(plan.patch, base.client);
+      const planned = await withPlannedScopes(this.store, plan, current);
+      current = planned.lookups;
+      changed = changesOf(planned.patch);
     }
     return { status: 'ready', patch: changed, lookups: current, links };
   }

@@ -1,73 +1,90 @@
 import { randomUUID } from 'node:crypto';
-import type { VersionedClient } from '../domain/client.js';
-import { clientWithDefaults, generateClientSecret } from '../domain/client-defaults.js';
+import type { Client, VersionedClient } from '../domain/client.js';
+import { clientToCreate } from '../domain/client-defaults.js';
 import { isBlankString } from '../domain/client-fields.js';
 import type { FieldErrors } from '../domain/field-errors.js';
 import { keyMaterialFor } from '../domain/key-material.js';
 import { generateKeyPairFor } from '../domain/key-pairs.js';
-import { applyPatch, planUpdate, updateReferences, withCreatedScopes } from '../domain/update-plan.js';
+import { applyPatch, planUpdate, sizeRefusal, updateReferences } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import type { ClientStore } from '../store/client-store.js';
 import { ClientCopies } from './client-copies.js';
+import { withPlannedScopes } from './planned-scopes.js';
+import { tooLateToWrite } from './write-deadline.js';
 
-export type CreateOutcome = { status: 'created'; client: VersionedClient } | { status: 'invalid'; errors: FieldErrors };
+export type CreateOutcome =
+  | { status: 'created'; client: VersionedClient }
+  | { status: 'invalid'; errors: FieldErrors }
+  /** A client with the requested id exists already. */
+  | { status: 'exists' }
+  | { status: 'out-of-time' };
+
+export interface CreateClientOptions {
+  /** The API requires one (CONTRACT §5); seeds and imports may hold clients without. */
+  identityProviderRequired?: boolean;
+}
 
 /**
  * Create a client (CONTRACT §5): the create defaults, every given field through the update's
  * rules, an identity provider that must exist, keys generated for the key type. A client-chosen
- * id is honoured when free; the conditional put makes two requests for one id agree.
+ * id is honoured when free; the conditional put makes two requests for one id agree. Every
+ * check, the item's size included, passes before the first scope is created or link put; the
+ * copies are linked before the write and checked again after it (client-copies.ts).
  */
 export class CreateClient {
+  readonly #identityProviderRequired: boolean;
   readonly #copies: ClientCopies;
 
-  constructor(private readonly store: ClientStore) {
+  constructor(
+    private readonly store: ClientStore,
+    options: CreateClientOptions = {},
+  ) {
+    this.#identityProviderRequired = options.identityProviderRequired ?? true;
     this.#copies = new ClientCopies(store);
   }
 
-  async execute(given: UpdateRequest): Promise<CreateOutcome> {
+  /** `deadline`: keys that took too long to generate write nothing (see write-deadline.ts). */
+  async execute(given: UpdateRequest, deadline?: number): Promise<CreateOutcome> {
     const request = withoutBlankGeneratedFields(given);
     const givenId = request.fields.id;
     const id = givenId === undefined ? randomUUID() : canonicalUuid(givenId);
     if (!id) return { status: 'invalid', errors: { id: ['is invalid'] } };
     const reads = await this.store.readForUpdate(id, updateReferences(request));
-    if (reads.client) return { status: 'invalid', errors: { id: ['has already been taken'] } };
+    if (reads.client) return { status: 'exists' };
 
-    const base = clientWithDefaults({
-      id,
-      identityProvider: { id: '', name: null },
-      keyPair: { publicKey: '', privateKey: '' },
-      secret: generateClientSecret(),
-    });
-    let plan = planUpdate(request, base, reads.lookups);
+    const base = clientToCreate(id);
+    const plan = planUpdate(request, base, reads.lookups);
     if (plan.status === 'invalid') return plan;
-    if (request.identityProvider.kind !== 'replace') {
+    if (this.#identityProviderRequired && request.identityProvider.kind !== 'replace') {
       return { status: 'invalid', errors: { identity_provider_id: ["can't be blank"] } };
     }
-    // The keys depend on the fields alone; generating them first keeps an impossible key type
-    // from leaving behind scopes created for the request.
-    const fieldsOnly = planUpdate({ ...request, scopes: undefined }, base, reads.lookups);
-    const keyPairType = (fieldsOnly.status === 'ready' && fieldsOnly.patch.key_pair_type) || base.key_pair_type;
-    const keyPair = await generateKeyPairFor(keyPairType);
-    if (!keyPair) return { status: 'invalid', errors: { private_key: ['private_key_type is invalid'] } };
-    let lookups = reads.lookups;
-    if (plan.status === 'needs-scopes') {
-      lookups = withCreatedScopes(lookups, await this.store.ensureScopes(plan.names));
-      plan = planUpdate(request, base, lookups);
-      if (plan.status !== 'ready') throw new Error(`Scopes were created, yet the plan is ${plan.status}`);
-    }
-    const prepared = await this.#copies.prepare({ client: base, version: 0 }, request, plan.patch, lookups);
+    const keyType = plan.patch.key_pair_type ?? base.key_pair_type;
+    const keys = plan.patch.private_key !== undefined ? {} : await generatedKeys(keyType);
+    if (!keys) return { status: 'invalid', errors: { private_key: ['private_key_type is invalid'] } };
+    const tooLarge = sizeRefusal({ ...applyPatch(base, plan.patch), ...keys }, plan.patch);
+    if (tooLarge) return { status: 'invalid', errors: tooLarge };
+    if (tooLateToWrite(deadline)) return { status: 'out-of-time' };
+
+    const planned = await withPlannedScopes(this.store, plan, reads.lookups);
+    const prepared = await this.#copies.prepare({ client: base, version: 0 }, request, planned.patch, planned.lookups);
     if (prepared.status === 'invalid') {
       await this.#copies.abandon(id, prepared.links);
       return { status: 'invalid', errors: prepared.errors };
     }
-    const client = { ...applyPatch(base, prepared.patch), ...keyMaterialFor(keyPairType, keyPair) };
-    const result = await this.store.createClient(client);
-    if (result.status === 'created')
+    const result = await this.store.createClient({ ...applyPatch(base, prepared.patch), ...keys });
+    if (result.status === 'created') {
       return { status: 'created', client: await this.#copies.verifyCreated(result.client) };
+    }
     await this.#copies.abandon(id, prepared.links);
-    return { status: 'invalid', errors: { id: ['has already been taken'] } };
+    return { status: 'exists' };
   }
+}
+
+/** Keys generated for the key type: undefined when it cannot make one. */
+async function generatedKeys(keyType: Client['key_pair_type']): Promise<Partial<Client> | undefined> {
+  const keyPair = await generateKeyPairFor(keyType);
+  return keyPair && keyMaterialFor(keyType, keyPair);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { FieldErrors } from '../domain/field-errors.js';
 import { keyMaterialFor } from '../domain/key-material.js';
 import { generateKeyPairFor } from '../domain/key-pairs.js';
 import type { ClientAttributes, ClientStore } from '../store/client-store.js';
+import { tooLateToWrite } from './write-deadline.js';
 import { WriteProtection } from './write-protection.js';
 
 export type KeyOutcome =
@@ -11,7 +12,8 @@ export type KeyOutcome =
   | { status: 'not-found' }
   | { status: 'write-protected' }
   | { status: 'invalid'; errors: FieldErrors }
-  | { status: 'conflict' };
+  | { status: 'conflict' }
+  | { status: 'out-of-time' };
 
 // Key generation takes long enough that a lost race is rare: a few attempts suffice.
 const MAX_ATTEMPTS = 5;
@@ -27,9 +29,12 @@ export class ClientKeyMaterial {
     this.#writeProtection = new WriteProtection(options.protectedClientIds);
   }
 
-  /** A new key pair from the client's key_pair_type; the private key is stored only. */
-  regenerateKeyPair(clientId: string): Promise<KeyOutcome> {
-    return this.#rewrite(clientId, true, async (client) => {
+  /**
+   * A new key pair from the client's key_pair_type; the private key is stored only. Keys that
+   * took too long to generate are not written (`deadline`: see write-deadline.ts).
+   */
+  regenerateKeyPair(clientId: string, deadline?: number): Promise<KeyOutcome> {
+    return this.#rewrite(clientId, deadline, async (client) => {
       const keyPair = await generateKeyPairFor(client.key_pair_type);
       return keyPair
         ? { attributes: keyMaterialFor(client.key_pair_type, keyPair) }
@@ -39,7 +44,7 @@ export class ClientKeyMaterial {
 
   /** The did:key of the client's current public key. */
   regenerateDid(clientId: string): Promise<KeyOutcome> {
-    return this.#rewrite(clientId, false, async (client) => {
+    return this.#rewrite(clientId, undefined, async (client) => {
       const did = client.public_key ? didKeyFromPublicKey(client.public_key) : undefined;
       return did ? { attributes: { did } } : { errors: { public_key: ['is invalid'] } };
     });
@@ -47,16 +52,18 @@ export class ClientKeyMaterial {
 
   async #rewrite(
     clientId: string,
-    respectsWriteProtection: boolean,
+    deadline: number | undefined,
     change: (client: Client) => Promise<{ attributes: ClientAttributes } | { errors: FieldErrors }>,
   ): Promise<KeyOutcome> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const current = await this.store.getClient(clientId);
+      // Neither change needs the old private key: it is never read.
+      const current = await this.store.getClient(clientId, { withoutPrivateKey: true });
       if (!current) return { status: 'not-found' };
-      if (respectsWriteProtection && this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
+      if (this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
       const changed = await change(current.client);
       if ('errors' in changed) return { status: 'invalid', errors: changed.errors };
-      const result = await this.store.writePatch(clientId, changed.attributes, current.version);
+      if (tooLateToWrite(deadline)) return { status: 'out-of-time' };
+      const result = await this.store.writePatch(clientId, changed.attributes, current.version, current.client);
       if (result.status === 'written') return { status: 'updated', client: result.client };
     }
     return { status: 'conflict' };

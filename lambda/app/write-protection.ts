@@ -1,6 +1,7 @@
 /**
- * The clients that update, delete and regenerate_key_pair refuse to touch (the admin UI's own).
- * Ids compare case-insensitively: upstream's raw comparison lets the upper-case id through.
+ * The clients that update, delete, regenerate_key_pair and regenerate_did refuse to touch (the
+ * admin UI's own). Ids compare case-insensitively: upstream's raw comparison lets the upper-case
+ * id through.
  */
 export class WriteProtection {
   readonly #ids: ReadonlySet<string>;

@@ -1,6 +1,7 @@
 import { JwksNotAvailableInCacheError, JwtInvalidScopeError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { IssuerDiscoveryError } from './oidc-discovery.js';
 
 /** What the authorizer needs of aws-jwt-verify's verifiers (JwtVerifier, CognitoJwtVerifier). */
 export interface TokenVerifier {
@@ -16,13 +17,16 @@ export interface AuthorizerLog {
 /** API Gateway answers 401 (gateway response UNAUTHORIZED) when a token authorizer throws this. */
 const UNAUTHORIZED = 'Unauthorized';
 const BEARER = 'bearer ';
+const NO_EXPIRY = 'Token has no numeric exp claim';
 
 /**
  * The scope authorizer of the REST API (a TOKEN authorizer on the Authorization header):
- * - no token, a malformed header or a token that fails verification → 401;
+ * - no token, a malformed header, a token that fails verification or has no numeric `exp` → 401
+ *   (aws-jwt-verify checks `exp` only when a token has one: without, it would never expire);
  * - an authentic token without the required scope (the verifier's `scope` check) → a Deny
  *   policy, which API Gateway answers 403;
- * - otherwise an Allow policy, with `sub`, `scope` and `exp` for the functions.
+ * - otherwise an Allow policy, with `sub`, `scope`, `exp`, `client_id` (the token's `client_id`,
+ *   else `azp`, else empty) and `iss` for the functions, which record who acted.
  *
  * API Gateway caches the result per token for every route, so both policies cover the whole
  * API (`<api>/<stage>/*`) rather than the method that happened to be called first.
@@ -36,11 +40,21 @@ export function createScopeAuthorizer({ verifier, logger }: { verifier: TokenVer
     }
     try {
       const payload = await verifyToken(verifier, token);
+      if (!expires(payload)) throw new Error(NO_EXPIRY);
       return policy('Allow', event.methodArn, payload);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : 'unknown';
+      // The issuer could not tell where its keys are: API Gateway answers an authorizer's error
+      // with a 500, where a 401 would blame the token.
+      if (error instanceof IssuerDiscoveryError) {
+        logger.info('issuer discovery failed', { reason: describe(error) });
+        throw error;
+      }
+      // The verifier checks the scope before we see the payload: a token without the scope that
+      // never expires is still a 401, as authentication comes before authorization.
+      const scopeOnly = error instanceof JwtInvalidScopeError && expires(error.rawJwt?.payload);
+      const reason = error instanceof JwtInvalidScopeError && !scopeOnly ? NO_EXPIRY : describe(error);
       logger.info('token rejected', { reason });
-      if (error instanceof JwtInvalidScopeError) return policy('Deny', event.methodArn);
+      if (scopeOnly) return policy('Deny', event.methodArn);
       throw new Error(UNAUTHORIZED);
     }
   };
@@ -68,6 +82,13 @@ function verifyToken(verifier: TokenVerifier, token: string): JwtPayload | Promi
   }
 }
 
+function expires(payload: JwtPayload | undefined): payload is JwtPayload & { exp: number } {
+  return typeof payload?.exp === 'number';
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : 'unknown');
+const claim = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
 function policy(effect: 'Allow' | 'Deny', methodArn: string, payload?: JwtPayload): APIGatewayAuthorizerResult {
   const principal = typeof payload?.sub === 'string' ? payload.sub : 'anonymous';
   return {
@@ -79,8 +100,10 @@ function policy(effect: 'Allow' | 'Deny', methodArn: string, payload?: JwtPayloa
     ...(payload && {
       context: {
         sub: principal,
-        scope: typeof payload.scope === 'string' ? payload.scope : '',
-        exp: typeof payload.exp === 'number' ? payload.exp : 0,
+        scope: claim(payload.scope) ?? '',
+        exp: payload.exp as number,
+        client_id: claim(payload.client_id) ?? claim(payload.azp) ?? '',
+        iss: claim(payload.iss) ?? '',
       },
     }),
   };

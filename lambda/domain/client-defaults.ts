@@ -14,6 +14,19 @@ export function generateClientSecret(): string {
 
 export const DEFAULT_KEY_PAIR_TYPE = { type: 'rsa', modulus_size: '2048', exponent_size: '65537' } as const;
 
+/**
+ * A new client before its keys exist: the create defaults, no identity provider yet and a
+ * fresh secret; the fields of a create request apply on top of it.
+ */
+export function clientToCreate(id: string): Client {
+  return clientWithDefaults({
+    id,
+    identityProvider: null,
+    keyPair: { publicKey: '', privateKey: '' },
+    secret: generateClientSecret(),
+  });
+}
+
 /** The create defaults around the parts that are drawn at random (CONTRACT §5). */
 export function clientWithDefaults({
   id,

@@ -9,6 +9,7 @@ import {
   TOKEN_ENDPOINT_JWT_AUTH_ALGS,
   TTL_MAXIMUMS,
 } from './client.js';
+import { FieldErrorCollector } from './field-errors.js';
 import { keyPairTypeMessages } from './key-pair-type.js';
 import { isValidRedirectUri } from './redirect-uri.js';
 
@@ -57,7 +58,6 @@ export const LIMITS = {
   redirectUri: 2048,
   listItems: 100,
   vocabularyListItems: 20,
-  keyPairTypeBytes: 4096,
   // Scope names become DynamoDB keys; longer ones are dropped like other unusable names.
   scopeName: 255,
 } as const;
@@ -76,16 +76,10 @@ const signatureAlg = v.picklist(SIGNATURE_ALGS);
 
 const keyPairType = v.pipe(
   v.custom<Record<string, unknown>>(isPlainObject),
-  v.check(
-    (value) => Buffer.byteLength(JSON.stringify(value)) <= LIMITS.keyPairTypeBytes,
-    `should be at most ${LIMITS.keyPairTypeBytes} bytes`,
-  ),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     for (const message of keyPairTypeMessages(dataset.value)) addIssue({ message });
   }),
-  // Extra keys are kept, but `__proto__` would become a prototype when the item is read back.
-  v.transform((value) => Object.fromEntries(Object.entries(value).filter(([key]) => key !== '__proto__'))),
 );
 
 const redirectUris = v.pipe(
@@ -168,3 +162,19 @@ export const CLIENT_FIELDS = Object.keys(CLIENT_FIELD_SCHEMAS) as ClientField[];
 
 /** The validated value of every client field present in a request. */
 export type ClientFieldChanges = { [field in ClientField]?: Client[field] };
+
+const ClientChangesSchema = v.partial(v.object(CLIENT_FIELD_SCHEMAS));
+
+/**
+ * Every client field a request holds through its own rule: the values that passed, and the
+ * messages of those that failed (unknown keys are ignored).
+ */
+export function checkClientFields(fields: Record<string, unknown>): {
+  changes: ClientFieldChanges;
+  errors: FieldErrorCollector;
+} {
+  const errors = new FieldErrorCollector();
+  const result = v.safeParse(ClientChangesSchema, fields, { message: INVALID });
+  for (const issue of result.issues ?? []) errors.add(String(issue.path?.[0]?.key), issue.message);
+  return { changes: result.output as ClientFieldChanges, errors };
+}

@@ -1,7 +1,7 @@
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { EC_CURVES, type KeyPairType } from './client.js';
-import { MAX_RSA_MODULUS_SIZE, MIN_RSA_MODULUS_SIZE } from './key-pair-type.js';
+import { MAX_RSA_MODULUS_SIZE, MIN_RSA_MODULUS_SIZE, RSA_PUBLIC_EXPONENT } from './key-pair-type.js';
 
 export interface PemKeyPair {
   publicKey: string;
@@ -14,25 +14,25 @@ const PKCS8 = { type: 'pkcs8', format: 'pem' } as const;
 
 /**
  * A new key pair for a client's key_pair_type, from node:crypto, in PEM: rsa with its modulus
- * and exponent, ec on its curve, universal as Ed25519. Undefined when the type cannot make a
- * key (an unknown type, a curve or size node:crypto refuses).
+ * (and the exponent 65537), ec on its curve, universal as Ed25519. Undefined when the type
+ * cannot make a key (an unknown type, a size, exponent or curve out of bounds, which a client
+ * stored before these bounds may still hold).
  */
 export async function generateKeyPairFor(keyPairType: KeyPairType): Promise<PemKeyPair | undefined> {
   try {
     switch (keyPairType.type) {
       case 'rsa': {
         const modulusLength = Number(keyPairType.modulus_size ?? MIN_RSA_MODULUS_SIZE);
-        const publicExponent = Number(keyPairType.exponent_size ?? 65537);
         if (
           !Number.isInteger(modulusLength) ||
           modulusLength < MIN_RSA_MODULUS_SIZE ||
-          modulusLength > MAX_RSA_MODULUS_SIZE
+          modulusLength > MAX_RSA_MODULUS_SIZE ||
+          (keyPairType.exponent_size ?? RSA_PUBLIC_EXPONENT) !== RSA_PUBLIC_EXPONENT
         )
           return undefined;
-        if (!Number.isInteger(publicExponent) || publicExponent < 3 || publicExponent % 2 === 0) return undefined;
         return await generate('rsa', {
           modulusLength,
-          publicExponent,
+          publicExponent: Number(RSA_PUBLIC_EXPONENT),
           publicKeyEncoding: SPKI,
           privateKeyEncoding: PKCS8,
         });

@@ -24,7 +24,9 @@ export interface ApiHandlerOptions {
   methods: readonly string[];
 }
 
-export type Route = (request: ApiRequest) => Promise<APIGatewayProxyResult>;
+/** Attributes a route adds to its request's log line (counts, never request data). */
+export type RequestLogAttributes = Record<string, number>;
+export type Route = (request: ApiRequest, log: RequestLogAttributes) => Promise<APIGatewayProxyResult>;
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /**
@@ -37,18 +39,25 @@ export function apiHandler({ logger, requiredScope, scopes, methods }: ApiHandle
   return async (event, context) => {
     logger.addContext(context);
     let response: APIGatewayProxyResult;
+    const attributes: RequestLogAttributes = {};
     try {
-      const request = decodeEvent(event);
+      const request = { ...decodeEvent(event), deadline: deadlineOf(context) };
       authorize(request, accepted, challenge);
       if (!methods.includes(request.method)) throw methodNotAllowed(methods);
       if (!acceptsJson(request)) throw notAcceptable();
-      response = await route(request);
+      response = await route(request, attributes);
     } catch (error) {
       response = errorResponse(toHttpError(error, logger));
     }
-    logger.info('request', { method: event.httpMethod, path: event.path, status: response.statusCode });
+    logger.info('request', { method: event.httpMethod, path: event.path, status: response.statusCode, ...attributes });
     return response;
   };
+}
+
+/** When the function's time runs out; unknown for callers that pass no runtime context (benchmarks). */
+function deadlineOf(context: Partial<Context> | undefined): number | undefined {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  return remaining === undefined ? undefined : Date.now() + remaining;
 }
 
 /**
@@ -59,11 +68,17 @@ function authorize(request: ApiRequest, accepted: readonly string[], challenge: 
   const { authorizer } = request;
   if (!authorizer) throw unauthorized(request.headers.has('authorization'));
   // API Gateway caches the authorizer's answer per token for minutes: a token that expired
-  // since must not keep working until the cache entry does.
-  const expiresAt = Number(authorizer.exp);
-  if (expiresAt > 0 && expiresAt * 1000 <= Date.now()) throw unauthorized(true);
+  // since must not keep working until the cache entry does. One without `exp` never passes.
+  const expiresAt = numericDate(authorizer.exp);
+  if (expiresAt === undefined || expiresAt * 1000 <= Date.now()) throw unauthorized(true);
   const held = String(authorizer.scope ?? '').split(' ');
   if (!accepted.some((scope) => held.includes(scope))) throw insufficientScope(challenge);
+}
+
+/** A JWT NumericDate from the authorizer's context, which API Gateway hands over as a string. */
+function numericDate(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
 }
 
 function toHttpError(error: unknown, logger: Logger): HttpError {

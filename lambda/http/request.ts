@@ -5,6 +5,11 @@ import { badRequest, MAX_BODY_BYTES, payloadTooLarge, unsupportedMediaType } fro
 /** An API Gateway REST proxy event (format 1.0), decoded once. */
 export interface ApiRequest {
   method: string;
+  /**
+   * The path as the client sent it: API Gateway's `requestContext.path`, which carries the stage
+   * (`/v1/api/clients`) or a custom domain's base path that `event.path` lacks.
+   */
+  path: string;
   /** Header names in lower case; repeated headers joined with ", " (RFC 9110 §5.3). */
   headers: ReadonlyMap<string, string>;
   pathParameters: Readonly<Record<string, string | undefined>>;
@@ -12,6 +17,8 @@ export interface ApiRequest {
   /** The authorizer's context; absent when no authorizer ran. */
   authorizer: Readonly<Record<string, unknown>> | undefined;
   rawBody: Buffer | undefined;
+  /** When the function's time runs out (epoch ms), where the runtime says. */
+  deadline?: number;
 }
 
 export function decodeEvent(event: APIGatewayProxyEvent): ApiRequest {
@@ -24,6 +31,7 @@ export function decodeEvent(event: APIGatewayProxyEvent): ApiRequest {
   }
   return {
     method: event.httpMethod.toUpperCase(),
+    path: event.requestContext?.path ?? event.path,
     headers,
     pathParameters: event.pathParameters ?? {},
     query: event.queryStringParameters ?? {},

@@ -1,4 +1,4 @@
-import { type ApiHandlerName, HANDLER_SCOPES } from '../../lib/api-routes.js';
+import { API_FUNCTIONS, type ApiHandlerName, type FunctionSpec } from '../../lib/api-routes.js';
 import { REQUIRED_SCOPE_DEFAULT } from './http-error.js';
 
 /**
@@ -23,8 +23,13 @@ export function defaultScopePrefix(requiredScope: string): string {
   return requiredScope.endsWith(REQUIRED_SCOPE_DEFAULT) ? requiredScope.slice(0, -REQUIRED_SCOPE_DEFAULT.length) : '';
 }
 
+/**
+ * The scopes a function accepts, as this deployment spells them: those of its routes in the route
+ * table (every route of one function accepts the same, which a test keeps true).
+ */
 export function routeScopes(handler: ApiHandlerName, settings: ScopeSettings): RouteScopes {
-  const accepted = HANDLER_SCOPES[handler].map((scope) =>
+  const [route] = (API_FUNCTIONS[handler] as FunctionSpec).routes;
+  const accepted = (route?.scopes ?? []).map((scope) =>
     scope === REQUIRED_SCOPE_DEFAULT ? settings.requiredScope : `${settings.scopePrefix}${scope}`,
   );
   return { accepted, challenge: accepted[0] as string };

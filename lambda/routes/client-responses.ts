@@ -2,7 +2,16 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { VersionedClient } from '../domain/client.js';
 import { toClientView } from '../domain/client-view.js';
 import type { FieldErrors } from '../domain/field-errors.js';
-import { conflict, notFound, preconditionFailed, unprocessableEntity, writeProtected } from '../http/http-error.js';
+import { parseUpdateRequest, type UpdateRequest } from '../domain/update-request.js';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  preconditionFailed,
+  serviceUnavailable,
+  unprocessableEntity,
+  writeProtected,
+} from '../http/http-error.js';
 import { entityTag } from '../http/negotiation.js';
 import { jsonResponse } from '../http/response.js';
 
@@ -21,7 +30,8 @@ export type Refusal =
   | { status: 'write-protected' }
   | { status: 'invalid'; errors: FieldErrors }
   | { status: 'precondition-failed' }
-  | { status: 'conflict' };
+  | { status: 'conflict' }
+  | { status: 'out-of-time' };
 
 export function refusal(outcome: Refusal): never {
   switch (outcome.status) {
@@ -35,5 +45,14 @@ export function refusal(outcome: Refusal): never {
       throw preconditionFailed();
     case 'conflict':
       throw conflict();
+    case 'out-of-time':
+      throw serviceUnavailable();
   }
+}
+
+/** The client body of an update or a create, or its 400 (shape) or 422 (a list over its cap). */
+export function clientRequest(body: unknown): UpdateRequest {
+  const parsed = parseUpdateRequest(body);
+  if (parsed.ok) return parsed.request;
+  throw parsed.status === 400 ? badRequest(parsed.errors) : unprocessableEntity(parsed.errors);
 }

@@ -2,17 +2,16 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { CreateClient } from '../app/create-client.js';
 import { DeleteClient } from '../app/delete-client.js';
 import { ClientKeyMaterial } from '../app/key-material.js';
-import { toClientView } from '../domain/client-view.js';
-import { parseUpdateRequest } from '../domain/update-request.js';
+import { type ClientView, toClientView } from '../domain/client-view.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
-import { badRequest, notFound } from '../http/http-error.js';
-import { locationOf } from '../http/location.js';
+import { badRequest, notFound, unprocessableEntity } from '../http/http-error.js';
+import { createdLocation } from '../http/location.js';
 import { ifMatchPrecondition } from '../http/negotiation.js';
 import { type ApiRequest, jsonBody, uuidPathParameter } from '../http/request.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import type { ClientStore } from '../store/client-store.js';
-import { clientResponse, refusal } from './client-responses.js';
+import { clientRequest, clientResponse, refusal } from './client-responses.js';
 
 /** What every client route is built from, once per container. */
 export interface RouteOptions {
@@ -24,15 +23,40 @@ export interface RouteOptions {
 
 export const MAX_PAGE_SIZE = 100;
 
-/** GET /api/clients: every client, or with `limit`, a page and the cursor of the next. */
+/**
+ * What the list without `limit` may put in one answer: Lambda refuses answers over 6 MB (API
+ * Gateway then answers 502), and the body travels JSON-escaped inside the proxy result.
+ */
+export const LIST_BUDGET_BYTES = 5 * 1024 * 1024;
+
+/**
+ * GET /api/clients: every client, or with `limit`, a page and the cursor of the next. Every
+ * client that fits in LIST_BUDGET_BYTES: past it, the answer stops with a `next_cursor`.
+ */
 export function createListClientsHandler(options: RouteOptions): LambdaHandler {
   return apiHandler({ ...options, methods: ['GET'] }, async (request) => {
     const { limit, afterId } = pageRequest(request);
-    const page = await options.store.listClients({ limit, afterId });
-    const data = page.clients.map(({ client }) => toClientView(client));
-    const paginated = limit !== undefined || afterId !== undefined;
-    const nextCursor = page.lastId ? Buffer.from(page.lastId).toString('base64url') : null;
-    return jsonResponse(200, paginated ? { data, next_cursor: nextCursor } : { data });
+    const cursor = (id: string | undefined) => (id ? Buffer.from(id).toString('base64url') : null);
+    if (limit !== undefined) {
+      const page = await options.store.listClients({ limit, afterId });
+      const data = page.clients.map(({ client }) => toClientView(client));
+      return jsonResponse(200, { data, next_cursor: cursor(page.lastId) });
+    }
+    const data: ClientView[] = [];
+    let bytes = 0;
+    let after = afterId;
+    do {
+      const page = await options.store.listClients({ afterId: after });
+      for (const { client } of page.clients) {
+        const view = toClientView(client);
+        bytes += JSON.stringify(JSON.stringify(view)).length;
+        if (bytes > LIST_BUDGET_BYTES) return jsonResponse(200, { data, next_cursor: cursor(after) });
+        data.push(view);
+        after = client.id;
+      }
+      after = page.lastId;
+    } while (after);
+    return jsonResponse(200, afterId === undefined ? { data } : { data, next_cursor: null });
   });
 }
 
@@ -50,7 +74,9 @@ function pageRequest(request: ApiRequest): { limit?: number; afterId?: string } 
 /** GET /api/clients/{client_id} */
 export function createGetClientHandler(options: RouteOptions): LambdaHandler {
   return apiHandler({ ...options, methods: ['GET'] }, async (request) => {
-    const current = await options.store.getClient(uuidPathParameter(request, 'client_id'));
+    const current = await options.store.getClient(uuidPathParameter(request, 'client_id'), {
+      withoutPrivateKey: true,
+    });
     if (!current) throw notFound();
     return clientResponse(current);
   });
@@ -60,11 +86,10 @@ export function createGetClientHandler(options: RouteOptions): LambdaHandler {
 export function createCreateClientHandler(options: RouteOptions): LambdaHandler {
   const createClient = new CreateClient(options.store);
   return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
-    const parsed = parseUpdateRequest(jsonBody(request));
-    if (!parsed.ok) throw badRequest(parsed.errors);
-    const outcome = await createClient.execute(parsed.request);
+    const outcome = await createClient.execute(clientRequest(jsonBody(request)), request.deadline);
+    if (outcome.status === 'exists') throw unprocessableEntity({ id: ['has already been taken'] });
     if (outcome.status !== 'created') return refusal(outcome);
-    return clientResponse(outcome.client, 201, { Location: locationOf('/api/clients', outcome.client.client.id) });
+    return clientResponse(outcome.client, 201, { Location: createdLocation(request, outcome.client.client.id) });
   });
 }
 
@@ -83,7 +108,7 @@ export function createDeleteClientHandler(options: RouteOptions): LambdaHandler 
 export function createRegenerateKeyPairHandler(options: RouteOptions): LambdaHandler {
   const keys = new ClientKeyMaterial(options.store, options);
   return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
-    const outcome = await keys.regenerateKeyPair(uuidPathParameter(request, 'client_id'));
+    const outcome = await keys.regenerateKeyPair(uuidPathParameter(request, 'client_id'), request.deadline);
     return outcome.status === 'updated' ? clientResponse(outcome.client) : refusal(outcome);
   });
 }

@@ -12,7 +12,6 @@ import {
 } from './named-resource-routes.js';
 
 const IDENTITY_PROVIDER_ROUTES: NamedResourceRoutes<IdentityProvider> = {
-  collectionPath: '/api/identity-providers',
   bodyKey: 'identity_provider',
   pathParameter: 'identity_provider_id',
   view: toIdentityProviderView,

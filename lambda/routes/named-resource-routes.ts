@@ -5,9 +5,9 @@ import type { NamedResources, ResourceOutcome } from '../app/named-resources.js'
 import { parseResourceBody } from '../domain/named-resource.js';
 import { type ApiHandlerOptions, apiHandler, type LambdaHandler, type Route } from '../http/api-handler.js';
 import { badRequest } from '../http/http-error.js';
-import { locationOf } from '../http/location.js';
+import { createdLocation } from '../http/location.js';
 import { entityTag, ifMatchPrecondition } from '../http/negotiation.js';
-import { jsonBody, uuidPathParameter } from '../http/request.js';
+import { type ApiRequest, jsonBody, uuidPathParameter } from '../http/request.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { routeScopes } from '../http/route-scopes.js';
 import type { ClientStore } from '../store/client-store.js';
@@ -29,9 +29,8 @@ export interface ResourceRouteOptions {
   protectedClientIds: readonly string[];
 }
 
-/** One named resource's routes: its path, body key, path parameter, view and use cases. */
+/** One named resource's routes: its body key, path parameter, view and use cases. */
 export interface NamedResourceRoutes<T extends NamedRecord> {
-  collectionPath: string;
   bodyKey: string;
   pathParameter: string;
   view(record: T): unknown;
@@ -64,11 +63,16 @@ function resourceResponse<T extends NamedRecord>(
   return jsonResponse(statusCode, { data: routes.view(record) }, { ETag: entityTag(version), ...headers });
 }
 
-function answer<T extends NamedRecord>(routes: NamedResourceRoutes<T>, outcome: ResourceOutcome<T>, status = 200) {
+/** The resource, or its refusal; given the create's request, 201 with its Location. */
+function answer<T extends NamedRecord>(
+  routes: NamedResourceRoutes<T>,
+  outcome: ResourceOutcome<T>,
+  created?: ApiRequest,
+) {
   if (outcome.status !== 'ok') return refusal(outcome);
-  const headers =
-    status === 201 ? { Location: locationOf(routes.collectionPath, outcome.resource.record.id) } : undefined;
-  return resourceResponse(routes, outcome.resource, status, headers);
+  if (!created) return resourceResponse(routes, outcome.resource);
+  const location = createdLocation(created, outcome.resource.record.id);
+  return resourceResponse(routes, outcome.resource, 201, { Location: location });
 }
 
 /** The `{"<key>": {...}}` object of a body, or 400. */
@@ -112,7 +116,7 @@ export function createRoute<T extends NamedRecord>(
   const useCases = routes.useCases(options);
   return resourceHandler(options, handler, ['POST'], async (request) => {
     const fields = resourceFields(routes as NamedResourceRoutes<NamedRecord>, jsonBody(request));
-    return answer(routes, await useCases.create(fields), 201);
+    return answer(routes, await useCases.create(fields), request);
   });
 }
 

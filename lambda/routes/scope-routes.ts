@@ -12,7 +12,6 @@ import {
 } from './named-resource-routes.js';
 
 const SCOPE_ROUTES: NamedResourceRoutes<Scope> = {
-  collectionPath: '/api/scopes',
   bodyKey: 'scope',
   pathParameter: 'scope_id',
   view: toScopeView,

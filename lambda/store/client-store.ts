@@ -74,13 +74,24 @@ export interface ClientStore {
    * the names pointed at before (`scopeIdsOfNames`) are read in the same round trip.
    */
   readLookups(references: UpdateReferences, scopeIdsOfNames: readonly string[]): Promise<UpdateLookups>;
-  getClient(clientId: string): Promise<VersionedClient | undefined>;
+  /**
+   * A client. With `withoutPrivateKey`, the private key is never read (left out by a projection):
+   * for answers, which never show it, and for changes that do not need it.
+   */
+  getClient(clientId: string, options?: { withoutPrivateKey?: boolean }): Promise<VersionedClient | undefined>;
   getClients(clientIds: readonly string[]): Promise<Map<string, VersionedClient>>;
   /** The scope of each name, created (public: false) where none exists; safe under races. */
   ensureScopes(names: string[]): Promise<ScopeLink[]>;
-  /** Writes the patch only if the stored version is `expectedVersion`, and bumps the version. */
-  writePatch(clientId: string, patch: ClientAttributes, expectedVersion: number): Promise<PatchResult>;
-  /** Clients in id order, `limit` at a time (all of them without a limit), after `afterId`. */
+  /**
+   * Writes the patch only if the stored version is `expectedVersion`, and bumps the version.
+   * Given `base`, the client as read at that version, only the written attributes are read back
+   * and the answer is `base` with them: what the read left out stays unread.
+   */
+  writePatch(clientId: string, patch: ClientAttributes, expectedVersion: number, base?: Client): Promise<PatchResult>;
+  /**
+   * Clients in id order, after `afterId`, never with their private keys: `limit` of them, or
+   * without a limit one page of DynamoDB's (at most 1 MB read), with the id to continue after.
+   */
   listClients(options: { limit?: number; afterId?: string }): Promise<ClientPage>;
   /** Stores a new client at version 1, unless one with its id exists (race-free). */
   createClient(client: Client): Promise<{ status: 'created'; client: VersionedClient } | { status: 'exists' }>;

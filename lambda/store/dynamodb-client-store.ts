@@ -4,6 +4,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Client, IdentityProviderLink, ScopeLink, VersionedClient } from '../domain/client.js';
 import type { CopyKind } from '../domain/client-copies.js';
+import { CLIENT_VIEW_KEYS } from '../domain/client-view.js';
 import type { IdentityProvider } from '../domain/identity-provider.js';
 import { type Scope, scopeLink } from '../domain/scope.js';
 import type { UpdateLookups } from '../domain/update-plan.js';
@@ -23,10 +24,22 @@ import { DynamoDbLinks } from './dynamodb-links.js';
 import type { DynamoDbNamedResources } from './dynamodb-named-resources.js';
 import { DynamoDbScopeStore, toScope } from './dynamodb-scope-store.js';
 import { DynamoDbTable, type Item, onlyIfAbsent } from './dynamodb-table.js';
-import { itemKeys, KINDS } from './item-keys.js';
-import { PARTITION_KEY, SORT_KEY } from './table-definition.js';
+import { itemKeys } from './item-keys.js';
+import { ITEM_KINDS, PARTITION_KEY, SORT_KEY } from './table-definition.js';
 
 export { itemKeys } from './item-keys.js';
+
+/**
+ * Every attribute of a client but its private key. DynamoDB still charges the read units of the
+ * whole item; what this saves is the key's bytes on the wire and in the function's memory, where
+ * a bug could leak it.
+ */
+const WITHOUT_PRIVATE_KEY = {
+  ProjectionExpression: [...CLIENT_VIEW_KEYS, 'version'].map((_, index) => `#p${index}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(
+    [...CLIENT_VIEW_KEYS, 'version'].map((attribute, index) => [`#p${index}`, attribute]),
+  ),
+};
 
 export class DynamoDbClientStore implements ClientStore {
   private readonly table: DynamoDbTable;
@@ -57,7 +70,7 @@ export class DynamoDbClientStore implements ClientStore {
       ...references.scopeNames.map(itemKeys.scopeName),
     ];
     const items = await this.table.batchGet(keys);
-    const client = items.find((item) => item.pk === KINDS.client);
+    const client = items.find((item) => item.pk === ITEM_KINDS.client);
     return { client: client ? toVersionedClient(client) : undefined, lookups: toLookups(items) };
   }
 
@@ -68,15 +81,15 @@ export class DynamoDbClientStore implements ClientStore {
       ...references.scopeNames.map(itemKeys.scopeName),
     ];
     const items = await this.table.batchGet(keys);
-    const scopeItems = new Map(items.filter((item) => item.pk === KINDS.scope).map((item) => [item.id, item]));
+    const scopeItems = new Map(items.filter((item) => item.pk === ITEM_KINDS.scope).map((item) => [item.id, item]));
     // A name counts when its lock points at a scope read here that carries it (or is being
     // renamed to it); a lock that moved elsewhere leaves the name unresolved, to be resolved again.
     const liveLocks = items.filter((item) => {
-      if (item.pk !== KINDS.scopeName) return false;
+      if (item.pk !== ITEM_KINDS.scopeName) return false;
       const scope = scopeItems.get(item.id);
       return scope !== undefined && !scope.deleting && (scope.name === item.name || scope.pending_name === item.name);
     });
-    const lookups = toLookups(items.filter((item) => item.pk !== KINDS.scopeName));
+    const lookups = toLookups(items.filter((item) => item.pk !== ITEM_KINDS.scopeName));
     const scopesByName = new Map(
       liveLocks.flatMap((lock) => {
         const scope = lookups.scopesById.get(lock.id as string);
@@ -86,8 +99,11 @@ export class DynamoDbClientStore implements ClientStore {
     return { ...lookups, scopesByName };
   }
 
-  async getClient(clientId: string): Promise<VersionedClient | undefined> {
-    const item = await this.table.get(itemKeys.client(clientId));
+  async getClient(
+    clientId: string,
+    options: { withoutPrivateKey?: boolean } = {},
+  ): Promise<VersionedClient | undefined> {
+    const item = await this.table.get(itemKeys.client(clientId), options.withoutPrivateKey ? WITHOUT_PRIVATE_KEY : {});
     return item ? toVersionedClient(item) : undefined;
   }
 
@@ -101,7 +117,12 @@ export class DynamoDbClientStore implements ClientStore {
     return Promise.all(names.map((name) => this.ensureScope(name)));
   }
 
-  async writePatch(clientId: string, patch: ClientAttributes, expectedVersion: number): Promise<PatchResult> {
+  async writePatch(
+    clientId: string,
+    patch: ClientAttributes,
+    expectedVersion: number,
+    base?: Client,
+  ): Promise<PatchResult> {
     const update = setAttributes(patch, '#version = :next', {
       ':expected': expectedVersion,
       ':next': expectedVersion + 1,
@@ -114,12 +135,12 @@ export class DynamoDbClientStore implements ClientStore {
             Key: itemKeys.client(clientId),
             ...update,
             ConditionExpression: '#version = :expected',
-            ReturnValues: 'ALL_NEW',
+            ReturnValues: base ? 'UPDATED_NEW' : 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return { status: 'written', client: toVersionedClient(Attributes as Item) };
+      return { status: 'written', client: toVersionedClient({ ...base, ...(Attributes as Item) }) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return error.Item
@@ -136,8 +157,9 @@ export class DynamoDbClientStore implements ClientStore {
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: '#pk = :kind',
-            ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-            ExpressionAttributeValues: { ':kind': KINDS.client },
+            ProjectionExpression: WITHOUT_PRIVATE_KEY.ProjectionExpression,
+            ExpressionAttributeNames: { ...WITHOUT_PRIVATE_KEY.ExpressionAttributeNames, '#pk': PARTITION_KEY },
+            ExpressionAttributeValues: { ':kind': ITEM_KINDS.client },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
             ...(limit !== undefined && { Limit: limit - clients.length }),
@@ -146,7 +168,7 @@ export class DynamoDbClientStore implements ClientStore {
       );
       clients.push(...(page.Items ?? []).map(toVersionedClient));
       startKey = page.LastEvaluatedKey;
-    } while (startKey && (limit === undefined || clients.length < limit));
+    } while (startKey && limit !== undefined && clients.length < limit);
     // DynamoDB may hand back a last key for a page that happens to end the partition.
     return { clients, lastId: startKey ? (startKey[SORT_KEY] as string) : undefined };
   }
@@ -278,9 +300,11 @@ function toLookups(items: Item[]): UpdateLookups {
   const live = items.filter((item) => !item.deleting);
   const of = (kind: string) => live.filter((item) => item.pk === kind);
   return {
-    identityProviders: new Map(of(KINDS.identityProvider).map((item) => [item.id as string, toIdentityProvider(item)])),
-    scopesById: new Map(of(KINDS.scope).map((item) => [item.id as string, scopeLink(toScope(item))])),
-    scopesByName: new Map(of(KINDS.scopeName).map((item) => [item.name as string, scopeLink(toScope(item))])),
+    identityProviders: new Map(
+      of(ITEM_KINDS.identityProvider).map((item) => [item.id as string, toIdentityProvider(item)]),
+    ),
+    scopesById: new Map(of(ITEM_KINDS.scope).map((item) => [item.id as string, scopeLink(toScope(item))])),
+    scopesByName: new Map(of(ITEM_KINDS.scopeName).map((item) => [item.name as string, scopeLink(toScope(item))])),
   };
 }
 

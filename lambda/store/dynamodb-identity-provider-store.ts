@@ -3,7 +3,7 @@ import type { IdentityProvider } from '../domain/identity-provider.js';
 import { DynamoDbNamedResources } from './dynamodb-named-resources.js';
 import { DynamoDbTable, type Item } from './dynamodb-table.js';
 import type { IdentityProviderStore } from './identity-provider-store.js';
-import { KINDS } from './item-keys.js';
+import { ITEM_KINDS } from './table-definition.js';
 
 /** Identity providers: `pk` IDENTITY_PROVIDER, `sk` the id; name locks `pk` IDENTITY_PROVIDER_NAME. */
 export class DynamoDbIdentityProviderStore
@@ -12,7 +12,7 @@ export class DynamoDbIdentityProviderStore
 {
   constructor(documents: DynamoDBDocumentClient | DynamoDbTable, tableName?: string) {
     const table = documents instanceof DynamoDbTable ? documents : new DynamoDbTable(documents, tableName as string);
-    super(table, { item: KINDS.identityProvider, name: KINDS.identityProviderName }, toIdentityProvider);
+    super(table, { item: ITEM_KINDS.identityProvider, name: ITEM_KINDS.identityProviderName }, toIdentityProvider);
   }
 }
 

@@ -2,14 +2,14 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/scope.js';
 import { DynamoDbNamedResources } from './dynamodb-named-resources.js';
 import { DynamoDbTable, type Item } from './dynamodb-table.js';
-import { KINDS } from './item-keys.js';
 import type { ScopeStore } from './scope-store.js';
+import { ITEM_KINDS } from './table-definition.js';
 
 /** Scopes: `pk` SCOPE, `sk` the id; name locks `pk` SCOPE_NAME, `sk` the name. */
 export class DynamoDbScopeStore extends DynamoDbNamedResources<Scope> implements ScopeStore {
   constructor(documents: DynamoDBDocumentClient | DynamoDbTable, tableName?: string) {
     const table = documents instanceof DynamoDbTable ? documents : new DynamoDbTable(documents, tableName as string);
-    super(table, { item: KINDS.scope, name: KINDS.scopeName }, toScope);
+    super(table, { item: ITEM_KINDS.scope, name: ITEM_KINDS.scopeName }, toScope);
   }
 }
 

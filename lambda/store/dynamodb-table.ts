@@ -36,9 +36,9 @@ export class DynamoDbTable {
     readonly tableName: string,
   ) {}
 
-  async get(key: Key): Promise<Item | undefined> {
+  async get(key: Key, projection: Projection = {}): Promise<Item | undefined> {
     const { Item } = await this.send(() =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ...projection })),
     );
     return Item;
   }
@@ -159,6 +159,12 @@ export interface Condition {
   ConditionExpression: string;
   ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** The attributes a read returns, with the placeholders of their names. */
+export interface Projection {
+  ProjectionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
 }
 
 export const onlyIfAbsent: Condition = {

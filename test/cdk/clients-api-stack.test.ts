@@ -2,8 +2,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../lib/api-routes.js';
-import { synthesize } from './stack.js';
+import { API_FUNCTIONS, API_ROUTES, type FunctionSpec, methodsByResource } from '../../lib/api-routes.js';
+import { SettingsError } from '../../lib/settings-error.js';
+import { FEATURE_FLAGS, synthesize } from './stack.js';
 
 const UNAUTHORIZED_BODY =
   '{"code":"UNAUTHORIZED","message":"You are unauthorized to access this resource.","errors":{"resource":["you are unauthorized to access this resource."]}}';
@@ -31,6 +32,24 @@ function dynamoDbStatements(template: Template, description: RegExp) {
   );
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The logical id of the REST API resource at `path` (`/api/clients/{client_id}`). */
+function resourceIdOf(template: Template, path: string): string {
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+  const pathOf = (logicalId: string): string => {
+    const resource = resources[logicalId];
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') return '';
+    return `${pathOf((resource.Properties.ParentId as { Ref?: string }).Ref ?? '')}/${resource.Properties.PathPart}`;
+  };
+  const found = Object.keys(resources).find((logicalId) => pathOf(logicalId) === path);
+  if (!found) throw new Error(`no resource at ${path}`);
+  return found;
+}
+
 describe('the default stack (Cognito created, retained data)', () => {
   let template: Template;
   beforeAll(() => {
@@ -39,9 +58,9 @@ describe('the default stack (Cognito created, retained data)', () => {
 
   it('runs every function on the latest Node.js runtime, arm64, traced, with JSON logs in its own log group', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    // One function per handler of the route table, and the authorizer.
-    const handlers = new Set(API_ROUTES.map((route) => route.handler));
-    expect(Object.keys(functions)).toHaveLength(handlers.size + 1);
+    // One function per entry of the shared definition, the authorizer and the history publisher.
+    const count = Object.keys(API_FUNCTIONS).length + 2;
+    expect(Object.keys(functions)).toHaveLength(count);
     for (const { Properties } of Object.values(functions)) {
       expect(Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -51,7 +70,7 @@ describe('the default stack (Cognito created, retained data)', () => {
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
       });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, handlers.size + 1);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, count);
   });
 
   it('sizes the functions: 512 MB and 10 s to update, 256 MB and 5 s to authorize', () => {
@@ -60,6 +79,34 @@ describe('the default stack (Cognito created, retained data)', () => {
       Timeout: 10,
     });
     expect(functionNamed(template, /Verifies bearer tokens/).properties).toMatchObject({ MemorySize: 256, Timeout: 5 });
+  });
+
+  it('gives the functions that generate keys a whole vCPU (1,769 MB)', () => {
+    expect(functionNamed(template, /^POST \/api\/clients$/).properties).toMatchObject({ MemorySize: 1769 });
+    expect(functionNamed(template, /regenerate_key_pair/).properties).toMatchObject({ MemorySize: 1769 });
+  });
+
+  it('lets no function behind API Gateway outlive its 29 s integration timeout', () => {
+    // The functions API Gateway invokes: the routes' and the authorizer's, not the stream's publisher.
+    const invokedByApiGateway = new Set(
+      Object.values(
+        template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }),
+      ).map((permission) => permission.Properties.FunctionName['Fn::GetAtt'][0]),
+    );
+    const timeouts = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([logicalId]) => invokedByApiGateway.has(logicalId))
+      .map(([, resource]) => resource.Properties.Timeout);
+    expect(timeouts).toHaveLength(Object.keys(API_FUNCTIONS).length + 1);
+    expect(timeouts.every((timeout) => timeout < 29)).toBe(true);
+  });
+
+  it("takes each function's settings from the one shared definition", () => {
+    for (const spec of Object.values(API_FUNCTIONS) as FunctionSpec[]) {
+      expect(functionNamed(template, new RegExp(`^${escapeRegExp(spec.description)}$`)).properties).toMatchObject({
+        MemorySize: spec.memorySize,
+        Timeout: spec.timeoutSeconds,
+      });
+    }
   });
 
   it('configures the update function with the table, the Cognito scope and the protected ids', () => {
@@ -80,51 +127,55 @@ describe('the default stack (Cognito created, retained data)', () => {
     });
   });
 
-  it.each([
-    [/PUT and PATCH \/api\/clients/, ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem']],
-    [/^GET \/api\/clients$/, ['Query']],
-    [/^GET \/api\/clients\/\{client_id\}$/, ['GetItem']],
-    [/^POST \/api\/clients$/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem']],
-    [/^DELETE \/api\/clients/, ['DeleteItem', 'GetItem']],
-    [/regenerate_key_pair/, ['GetItem', 'UpdateItem']],
-    [/regenerate_did/, ['GetItem', 'UpdateItem']],
-  ])('grants the function of %s exactly the DynamoDB actions it sends, on the table only', (description, actions) => {
-    const dynamo = dynamoDbStatements(template, description);
-    expect(dynamo).toEqual([
-      {
-        Effect: 'Allow',
-        Action: expect.anything(),
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ClientsTable/), 'Arn'] },
-      },
-    ]);
-    expect([dynamo[0].Action].flat().sort()).toEqual(actions.map((action) => `dynamodb:${action}`));
-  });
+  const CLIENT_ONLY = ['CLIENT'];
+  // The links of a client to the scopes and identity provider it copies.
+  const WITH_LINKS = ['CLIENT', 'IDENTITY_PROVIDER_LINK', 'SCOPE_LINK'];
+  const WITH_LINKED_ITEMS = [
+    'CLIENT',
+    'IDENTITY_PROVIDER',
+    'IDENTITY_PROVIDER_LINK',
+    'SCOPE',
+    'SCOPE_LINK',
+    'SCOPE_NAME',
+  ];
 
   it.each([
+    [/PUT and PATCH \/api\/clients/, ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'], WITH_LINKED_ITEMS],
+    [/^GET \/api\/clients$/, ['Query'], CLIENT_ONLY],
+    [/^GET \/api\/clients\/\{client_id\}$/, ['GetItem'], CLIENT_ONLY],
+    [/^POST \/api\/clients$/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], WITH_LINKED_ITEMS],
+    [/^DELETE \/api\/clients/, ['DeleteItem', 'GetItem'], WITH_LINKS],
+    [/regenerate_key_pair/, ['GetItem', 'UpdateItem'], CLIENT_ONLY],
+    [/regenerate_did/, ['GetItem', 'UpdateItem'], CLIENT_ONLY],
     [/^GET \/api\/scopes$/, ['Query'], ['SCOPE']],
     [/^POST \/api\/scopes$/, ['DeleteItem', 'GetItem', 'PutItem'], ['SCOPE', 'SCOPE_NAME']],
     [
       /^PUT and PATCH \/api\/scopes/,
       ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
-      ['SCOPE', 'SCOPE_NAME', 'SCOPE_LINK', 'CLIENT'],
+      ['CLIENT', 'SCOPE', 'SCOPE_LINK', 'SCOPE_NAME'],
     ],
     [
       /^DELETE \/api\/identity-providers/,
       ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
-      ['IDENTITY_PROVIDER', 'IDENTITY_PROVIDER_NAME', 'IDENTITY_PROVIDER_LINK', 'CLIENT'],
+      ['CLIENT', 'IDENTITY_PROVIDER', 'IDENTITY_PROVIDER_LINK', 'IDENTITY_PROVIDER_NAME'],
     ],
-  ])('grants the function of %s its actions only on the partitions it touches', (description, actions, partitions) => {
-    const dynamo = dynamoDbStatements(template, description);
-    expect(dynamo).toEqual([
-      {
-        Effect: 'Allow',
-        Action: expect.anything(),
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ClientsTable/), 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': partitions } },
-      },
-    ]);
-    expect([dynamo[0].Action].flat().sort()).toEqual(actions.map((action) => `dynamodb:${action}`));
-  });
+  ])(
+    'grants the function of %s exactly the DynamoDB actions it sends, on the table only, in the partitions it uses',
+    (description, actions, partitions) => {
+      const dynamo = dynamoDbStatements(template, description);
+      expect(dynamo).toEqual([
+        {
+          Effect: 'Allow',
+          Action: expect.anything(),
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ClientsTable/), 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': expect.anything() } },
+        },
+      ]);
+      expect([dynamo[0].Action].flat().sort()).toEqual(actions.map((action) => `dynamodb:${action}`));
+      const leadingKeys = [dynamo[0].Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys']].flat();
+      expect(leadingKeys.sort()).toEqual(partitions);
+    },
+  );
 
   it('gives the key pairs function no DynamoDB access', () => {
     expect(dynamoDbStatements(template, /^GET \/api\/key-pairs$/)).toEqual([]);
@@ -158,8 +209,8 @@ describe('the default stack (Cognito created, retained data)', () => {
     });
   });
 
-  it('puts every route of the route table behind the token authorizer', () => {
-    template.resourceCountIs('AWS::ApiGateway::Method', API_ROUTES.length);
+  it('puts every route of the route table behind the token authorizer, and a 405 on each resource', () => {
+    template.resourceCountIs('AWS::ApiGateway::Method', API_ROUTES.length + methodsByResource().size);
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
       template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: method,
@@ -177,6 +228,35 @@ describe('the default stack (Cognito created, retained data)', () => {
       AuthorizerResultTtlInSeconds: 300,
     });
   });
+
+  it.each([...methodsByResource()])(
+    'answers the methods %s lacks with a MOCK 405 and Allow, behind the same authorizer',
+    (path, methods) => {
+      const resourceId = resourceIdOf(template, path);
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        ResourceId: { Ref: resourceId },
+        HttpMethod: 'ANY',
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: Match.stringLikeRegexp('^ScopeAuthorizer') },
+        Integration: {
+          Type: 'MOCK',
+          IntegrationResponses: [
+            {
+              StatusCode: '405',
+              ResponseTemplates: {
+                'application/json':
+                  '{"code":"METHOD_NOT_ALLOWED","message":"The method is not allowed for this resource."}',
+              },
+              ResponseParameters: Match.objectLike({
+                'method.response.header.Allow': `'${methods.join(', ')}'`,
+                'method.response.header.Content-Type': "'application/json; charset=utf-8'",
+              }),
+            },
+          ],
+        },
+      });
+    },
+  );
 
   it('logs access as JSON and execution errors without bodies, throttles and traces the stage', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -196,7 +276,52 @@ describe('the default stack (Cognito created, retained data)', () => {
           ThrottlingRateLimit: 50,
           ThrottlingBurstLimit: 100,
         },
+        ...['/~1api~1clients', '/~1api~1clients~1{client_id}~1regenerate_key_pair'].map((resourcePath) => ({
+          HttpMethod: 'POST',
+          ResourcePath: resourcePath,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+          ThrottlingRateLimit: 5,
+          ThrottlingBurstLimit: 10,
+        })),
       ],
+    });
+  });
+
+  it("keeps the account's API Gateway CloudWatch role when the stack is deleted", () => {
+    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const [role] = Object.entries(template.findResources('AWS::IAM::Role', { DeletionPolicy: 'Retain' }));
+    expect(role?.[1].Properties.ManagedPolicyArns).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        ],
+      },
+    ]);
+    template.hasResourceProperties('AWS::ApiGateway::Account', {
+      CloudWatchRoleArn: { 'Fn::GetAtt': [role?.[0], 'Arn'] },
+    });
+  });
+
+  it('redeploys the stage when the authorizer changes (authorizerChangeDeploymentLogicalId)', () => {
+    const deploymentOf = (scope: string) =>
+      Object.keys(
+        synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoResourceServer: scope } }).findResources(
+          'AWS::ApiGateway::Deployment',
+        ),
+      );
+
+    expect(FEATURE_FLAGS['@aws-cdk/aws-apigateway:authorizerChangeDeploymentLogicalId']).toBe(true);
+    expect(deploymentOf('one')).not.toEqual(deploymentOf('two'));
+  });
+
+  it('names the token domain after the stack id, unique per stack', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: {
+        'Fn::Join': ['-', ['clients-api', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+      },
     });
   });
 
@@ -220,7 +345,8 @@ describe('the default stack (Cognito created, retained data)', () => {
       '{"code":"TOO_MANY_REQUESTS","message":"Too many requests. Retry later."}',
       { 'Retry-After': "'1'" },
     ],
-    ['DEFAULT_5XX', '500', '{"code":"INTERNAL_SERVER_ERROR","message":"An internal error occurred."}', {}],
+    ['INTEGRATION_FAILURE', '502', '{"code":"BAD_GATEWAY","message":"The service failed to answer."}', {}],
+    ['INTEGRATION_TIMEOUT', '504', '{"code":"GATEWAY_TIMEOUT","message":"The service did not answer in time."}', {}],
   ])('answers gateway errors of type %s with %s and the JSON error body', (type, statusCode, body, headers) => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: type,
@@ -232,6 +358,20 @@ describe('the default stack (Cognito created, retained data)', () => {
           value,
         ]),
       ),
+    });
+  });
+
+  it("answers every other 5xx with a fixed JSON body and API Gateway's own status (a failed function stays 502)", () => {
+    const [fallback] = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'DEFAULT_5XX' } }),
+    );
+    expect(fallback?.Properties).toEqual({
+      RestApiId: expect.anything(),
+      ResponseType: 'DEFAULT_5XX',
+      ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/json'" },
+      ResponseTemplates: {
+        'application/json': '{"code":"INTERNAL_SERVER_ERROR","message":"An internal error occurred."}',
+      },
     });
   });
 
@@ -262,7 +402,15 @@ describe('the default stack (Cognito created, retained data)', () => {
   it('outputs the API URL, the table name, the issuer, the scope and how to get a token', () => {
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'TableName', 'Issuer', 'RequiredScope', 'TokenEndpoint', 'AdminClientId']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'TableName',
+        'Issuer',
+        'RequiredScope',
+        'TokenEndpoint',
+        'AdminClientId',
+        'UserPoolId',
+      ]),
     );
   });
 });
@@ -311,21 +459,87 @@ describe('a stack for an existing OIDC issuer, thrown away on deletion, with its
     });
   });
 
-  it('applies the throttling limits given', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
-    });
+  it('applies the throttling limits given, and keeps the key generation methods at most at them', () => {
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    expect(
+      stage?.Properties.MethodSettings.map((setting: Record<string, unknown>) => [
+        setting.ResourcePath,
+        setting.ThrottlingRateLimit,
+        setting.ThrottlingBurstLimit,
+      ]),
+    ).toEqual([
+      ['/*', 5, 10],
+      ['/~1api~1clients', 5, 10],
+      ['/~1api~1clients~1{client_id}~1regenerate_key_pair', 5, 10],
+    ]);
   });
 });
 
 describe('other deployments', () => {
-  it('uses an existing Cognito user pool', () => {
-    const template = synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientIds: ['c1'] } });
+  it.each([
+    ['its resource server', { cognitoResourceServer: 'admin-api' }, 'admin-api/clients:manage:all'],
+    ['the scope given', {}, 'admin-api/manage', 'admin-api/manage'],
+  ])('uses an existing Cognito user pool, with the scope built from %s', (_, settings, scope, requiredScope?) => {
+    const template = synthesize({
+      issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientIds: ['c1'], ...settings },
+      requiredScope,
+    });
     const { properties } = functionNamed(template, /Verifies bearer tokens/);
     expect(properties.Environment.Variables).toEqual({
       COGNITO_USER_POOL_ID: 'eu-west-1_Abc',
       COGNITO_CLIENT_IDS: 'c1',
-      REQUIRED_SCOPE: 'clients:manage:all',
+      REQUIRED_SCOPE: scope,
+    });
+    expect(functionNamed(template, /PUT and PATCH/).properties.Environment.Variables.REQUIRED_SCOPE).toBe(scope);
+  });
+
+  it('refuses an existing Cognito user pool without the scope its tokens carry, naming requiredScope', () => {
+    expect(() => synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc' } })).toThrow(
+      new SettingsError(
+        'cognitoUserPoolId needs requiredScope: Cognito access tokens carry <resource server>/<scope> (e.g. -c requiredScope=clients-api/clients:manage:all), or give -c cognitoResourceServer=<identifier>',
+      ),
+    );
+  });
+
+  it('refuses an OIDC issuer without an audience, naming audience', () => {
+    expect(() => synthesize({ issuer: { issuerUrl: 'https://idp.example.com/' } })).toThrow(
+      new SettingsError(
+        'issuerUrl needs audience (-c audience=<aud>): without it any token of that issuer carrying the scope is accepted; set acceptAnyAudience=true to accept that',
+      ),
+    );
+  });
+
+  it('accepts an OIDC issuer without an audience check only when told so', () => {
+    const template = synthesize({ issuer: { issuerUrl: 'https://idp.example.com/', acceptAnyAudience: true } });
+    expect(functionNamed(template, /Verifies bearer tokens/).properties.Environment.Variables).toMatchObject({
+      JWT_ISSUER: 'https://idp.example.com/',
+      JWT_AUDIENCE: '',
+    });
+  });
+
+  it.each([
+    [
+      'Clients-Api',
+      'cognitoDomainPrefix must be 1 to 63 lower-case letters, digits and hyphens, without a hyphen first or last: Clients-Api',
+    ],
+    [
+      '-clients',
+      'cognitoDomainPrefix must be 1 to 63 lower-case letters, digits and hyphens, without a hyphen first or last: -clients',
+    ],
+    [
+      'x'.repeat(64),
+      `cognitoDomainPrefix must be 1 to 63 lower-case letters, digits and hyphens, without a hyphen first or last: ${'x'.repeat(64)}`,
+    ],
+    ['my-aws-clients', 'cognitoDomainPrefix must not contain aws (Cognito reserves it): my-aws-clients'],
+    ['amazonian', 'cognitoDomainPrefix must not contain amazon (Cognito reserves it): amazonian'],
+    ['cognito-admin', 'cognitoDomainPrefix must not contain cognito (Cognito reserves it): cognito-admin'],
+  ])('refuses the Cognito domain prefix %s', (prefix, message) => {
+    expect(() => synthesize({ cognitoDomainPrefix: prefix })).toThrow(new SettingsError(message));
+  });
+
+  it('uses a valid Cognito domain prefix as given', () => {
+    synthesize({ cognitoDomainPrefix: 'acme-clients-7' }).hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: 'acme-clients-7',
     });
   });
 

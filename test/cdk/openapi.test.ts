@@ -8,8 +8,9 @@ import { synthesize } from './stack.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
-/** METHOD /path of every method the synthesised REST API defines. */
-function stackRoutes(resources: Record<string, Resource>): string[] {
+/** METHOD /path of every method the synthesised REST API defines but the 405s' MOCK `ANY`s. */
+function stackRoutes(): string[] {
+  const resources = synthesize().toJSON().Resources as Record<string, Resource>;
   const pathOf = (ref: unknown): string => {
     const logicalId = (ref as { Ref?: string }).Ref;
     const resource = logicalId ? resources[logicalId] : undefined;
@@ -17,16 +18,17 @@ function stackRoutes(resources: Record<string, Resource>): string[] {
     return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
   };
   return Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method')
+    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method' && resource.Properties.HttpMethod !== 'ANY')
     .map((method) => `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId)}`)
     .sort();
 }
 
 describe('the OpenAPI document', () => {
   const document = openApiDocument();
-  let resources: Record<string, Resource>;
+  let deployed: string[];
+  // A hook: the first synth of a worker loads the CDK, which takes long on a busy machine.
   beforeAll(() => {
-    resources = synthesize().toJSON().Resources as Record<string, Resource>;
+    deployed = stackRoutes();
   });
 
   it('is a valid OpenAPI 3.1 document', async () => {
@@ -46,7 +48,7 @@ describe('the OpenAPI document', () => {
       )
       .sort();
 
-    expect(documented).toEqual(stackRoutes(resources));
+    expect(documented).toEqual(deployed);
   });
 
   it('describes the request fields from the validation schemas, casts included', () => {

@@ -31,9 +31,15 @@ describe('stack settings from CDK context', () => {
         replicaKeyArns: 'eu-central-1=arn:aws:kms:eu-central-1:1:key/k',
         throttleRate: '5',
         requiredScope: 'admin',
+        eventArchiveRetentionDays: '30',
       }),
     ).toMatchObject({
-      issuer: { issuerUrl: 'https://idp.example.com/', jwksUri: undefined, audience: ['a', 'b'] },
+      issuer: {
+        issuerUrl: 'https://idp.example.com/',
+        jwksUri: undefined,
+        audience: ['a', 'b'],
+        acceptAnyAudience: false,
+      },
       protectedClientIds: ['id-1', 'id-2'],
       removalPolicy: RemovalPolicy.DESTROY,
       replicaRegions: ['eu-central-1'],
@@ -41,18 +47,34 @@ describe('stack settings from CDK context', () => {
       replicaKeyArns: { 'eu-central-1': 'arn:aws:kms:eu-central-1:1:key/k' },
       throttling: { rateLimit: 5, burstLimit: 100 },
       requiredScope: 'admin',
+      eventArchiveRetentionDays: 30,
     });
   });
 
   it('reads JSON lists from cdk.json', () => {
-    expect(propsFor({ cognitoUserPoolId: 'eu-west-1_A', cognitoClientIds: ['c1', 'c2'] }).issuer).toEqual({
+    expect(
+      propsFor({ cognitoUserPoolId: 'eu-west-1_A', cognitoClientIds: ['c1', 'c2'], cognitoResourceServer: 'admin' })
+        .issuer,
+    ).toEqual({
       cognitoUserPoolId: 'eu-west-1_A',
       cognitoClientIds: ['c1', 'c2'],
+      cognitoResourceServer: 'admin',
+    });
+  });
+
+  it('reads the explicit waiver of the audience check', () => {
+    expect(propsFor({ issuerUrl: 'https://idp.example.com/', acceptAnyAudience: 'true' }).issuer).toEqual({
+      issuerUrl: 'https://idp.example.com/',
+      jwksUri: undefined,
+      audience: undefined,
+      acceptAnyAudience: true,
     });
   });
 
   it.each([
     [{ removalPolicy: 'snapshot' }, /removalPolicy must be retain or destroy/],
+    [{ eventArchiveRetentionDays: '-1' }, /eventArchiveRetentionDays must be a whole number of days/],
+    [{ eventArchiveRetentionDays: '1.5' }, /eventArchiveRetentionDays must be a whole number of days/],
     [{ issuerUrl: 'http://idp.example.com' }, /issuerUrl must be an https URL/],
     [{ issuerUrl: 'https://idp.example.com', cognitoUserPoolId: 'x' }, /either cognitoUserPoolId or issuerUrl/],
   ])('refuses %j', (context, message) => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEV_ISSUER, loadDevIssuer } from '../../bin/local/dev-issuer.js';
 import { nowInSeconds, rsaSigningKey, type SigningKey, signJwt } from '../support/tokens.js';
 import { devToken, type RunningServer, startServer } from './local-server.js';
@@ -158,13 +158,16 @@ describe('hostile requests to the local server', () => {
   describe('path tricks', () => {
     const authorized = () => ({ headers: { Authorization: `Bearer ${token}` } });
 
+    // Routing is on the raw path, as API Gateway's: nothing resolves dot segments or reads the
+    // target as a URL, so no spelling of a path reaches another client than the one it names.
     it.each([
       ['an encoded slash', `/api/clients/${CLIENT}%2F..%2F${OTHER_CLIENT}`, 400],
-      // Dot segments, even encoded, are removed before routing (RFC 3986 §5.2.4).
       ['an encoded dot segment', `/api/clients/%2E%2E`, 404],
       ['a dot-dot segment that leaves the route', `/api/clients/${CLIENT}/../../x`, 404],
-      ['a trailing slash', `/api/clients/${CLIENT}/`, 404],
-      ['a doubled slash', `//api/clients/${CLIENT}`, 404],
+      ['a dot-dot segment that would land on another client', `/api/clients/${CLIENT}/../${OTHER_CLIENT}`, 404],
+      ['a doubled slash', `//api/clients/${OTHER_CLIENT}`, 404],
+      ['a doubled slash a URL parser reads as a host', `//localhost/api/clients/${OTHER_CLIENT}`, 404],
+      ['backslashes', `/api\\clients\\${OTHER_CLIENT}`, 404],
       ['a bad percent escape', `/api/clients/%E0%A4%A`, 400],
     ])('answers %s with %i and changes nothing', async (_, path, status) => {
       const response = await send(server, path, { ...authorized(), body: '{"client":{"name":"tricked"}}' });
@@ -175,8 +178,8 @@ describe('hostile requests to the local server', () => {
       if (status === 404) expect(response.json).toEqual(NOT_FOUND);
     });
 
-    it('resolves dot segments before routing, so the client updated is the one the URL names', async () => {
-      const response = await send(server, `/api/clients/${OTHER_CLIENT}/../${CLIENT}`, {
+    it('reaches the client a trailing slash names, as API Gateway does', async () => {
+      const response = await send(server, `/api/clients/${CLIENT}/`, {
         ...authorized(),
         body: '{"client":{"pkce":true}}',
       });
@@ -203,6 +206,21 @@ describe('hostile requests to the local server', () => {
       expect(response.json.data).toMatchObject({ id: CLIENT, name: 'Renamed by path' });
       expect(bystander.json.data).toMatchObject({ id: OTHER_CLIENT, name: 'Bystander' });
     });
+  });
+
+  it('logs why the authorizer refused a token, as the deployed one does, never the token', async () => {
+    const expired = signJwt(claims({ exp: nowInSeconds() - 5, sub: 'late' }), devKey);
+    const mangled = `${signJwt(claims(), devKey).slice(0, -4)}AAAA`;
+
+    await send(server, `/api/clients/${CLIENT}`, { headers: { Authorization: `Bearer ${expired}` } });
+    await send(server, `/api/clients/${CLIENT}`, { headers: { Authorization: `Bearer ${mangled}` } });
+
+    // The server's stdout reaches this process a little after its answers.
+    const refusals = () => server.lines.filter((line) => line.includes('"message":"token rejected"'));
+    await vi.waitFor(() => expect(refusals().some((line) => line.includes('"reason":"Invalid signature'))).toBe(true));
+    expect(refusals().some((line) => line.includes('"reason":"Token expired at '))).toBe(true);
+    expect(refusals().join('\n')).not.toContain(expired.split('.')[2]);
+    expect(refusals().join('\n')).not.toContain(mangled.split('.')[2]);
   });
 
   it('never writes the secret, the private key or a token to its logs', async () => {

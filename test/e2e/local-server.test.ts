@@ -233,7 +233,6 @@ describe('npm start with the demo data', () => {
   it.each([
     ['an unknown client', `/api/clients/00000000-0000-4000-8000-00000000abcd`, 'PATCH'],
     ['an unknown route', '/api/unknown', 'PATCH'],
-    ['a method the route lacks', `/api/clients/${DEMO_CLIENT}/regenerate_did`, 'PUT'],
   ])('answers 404 for %s', async (_, path, method) => {
     const response = await call(server, path, { method, token, body: { client: { name: 'x' } } });
 
@@ -243,6 +242,35 @@ describe('npm start with the demo data', () => {
       message: 'The requested resource could not be found.',
       errors: { resource: ['the requested resource could not be found.'] },
     });
+  });
+
+  it.each([
+    [`/api/clients/${DEMO_CLIENT}/regenerate_did`, 'PUT', 'POST'],
+    ['/api/clients', 'DELETE', 'GET, POST'],
+    [`/api/clients/${DEMO_CLIENT}`, 'POST', 'GET, PUT, PATCH, DELETE'],
+  ])('answers %s with 405 to %s, with Allow: %s', async (path, method, allow) => {
+    const response = await call(server, path, { method, token, body: { client: { name: 'x' } } });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe(allow);
+    expect(response.json).toEqual({
+      code: 'METHOD_NOT_ALLOWED',
+      message: 'The method is not allowed for this resource.',
+    });
+  });
+
+  it("serves the admin UI's trailing slashes: GET and POST /api/clients/", async () => {
+    const listed = await call(server, '/api/clients/', { method: 'GET', token });
+    const created = await call(server, '/api/clients/', {
+      method: 'POST',
+      token,
+      body: { client: { name: 'Slash', identity_provider: { id: '8f6c2f54-3a6b-4c61-9b36-0c3c0f1c2a10' } } },
+    });
+
+    expect(listed.status).toBe(200);
+    expect(listed.json.data.map((client: { id: string }) => client.id)).toContain(DEMO_CLIENT);
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe(`/api/clients/${created.json.data.id}`);
   });
 
   it.each([
@@ -375,6 +403,45 @@ describe('npm start with a seed file and a data folder', () => {
       /^error: .*bad-seed\.json: clients\[0\] \([0-9a-f-]{36}\): id_token_ttl is invalid$/,
     );
   });
+});
+
+describe('npm start throttling as deployed', () => {
+  /**
+   * 150 requests at once, more than the stage's burst of 100 admits. Each is a method the
+   * resource lacks, answered by the gateway itself (405): no store work spreads them out.
+   */
+  async function burst(server: RunningServer, token: string): Promise<Awaited<ReturnType<typeof call>>[]> {
+    return Promise.all(Array.from({ length: 150 }, () => call(server, '/api/clients', { method: 'PUT', token })));
+  }
+
+  it("answers 429 with the gateway response past the stage's burst", async () => {
+    const [server, token] = await Promise.all([startServer(), devToken()]);
+
+    const responses = await burst(server, token);
+    await server.stop();
+
+    const throttled = responses.filter((response) => response.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(throttled.length + responses.filter((response) => response.status === 405).length).toBe(150);
+    expect(throttled[0]?.json).toEqual({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests. Retry later.' });
+    expect(throttled[0]?.headers.get('retry-after')).toBe('1');
+  }, 60_000);
+
+  it.each([
+    ['--no-throttle', ['--no-throttle'], {}],
+    ['THROTTLE=off', [], { THROTTLE: 'off' }],
+  ])(
+    'throttles nothing with %s, for load tests',
+    async (_, args, environment) => {
+      const [server, token] = await Promise.all([startServer(args, environment), devToken()]);
+
+      const responses = await burst(server, token);
+      await server.stop();
+
+      expect(responses.map((response) => response.status)).toEqual(Array(150).fill(405));
+    },
+    60_000,
+  );
 });
 
 describe('npm start refusing to start', () => {

@@ -4,6 +4,7 @@ import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import {
   AUDIENCE,
   adminClaims,
+  ISSUER,
   jwksOf,
   nowInSeconds,
   offlineVerifier,
@@ -34,8 +35,8 @@ const bearer = (claims = adminClaims(), options?: Parameters<typeof signJwt>[2])
   event(`Bearer ${signJwt(claims, key, options)}`);
 
 describe('the scope authorizer', () => {
-  it('allows a valid token on the whole API and passes sub, scope and exp', async () => {
-    const claims = adminClaims();
+  it('allows a valid token on the whole API and passes sub, scope, exp, client_id and iss', async () => {
+    const claims = adminClaims({ client_id: 'admin-ui', azp: 'other' });
 
     const result = await authorizerFor().authorize(bearer(claims));
 
@@ -45,8 +46,28 @@ describe('the scope authorizer', () => {
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: WHOLE_API }],
       },
-      context: { sub: 'admin', scope: 'clients:manage:all', exp: claims.exp },
+      context: { sub: 'admin', scope: 'clients:manage:all', exp: claims.exp, client_id: 'admin-ui', iss: ISSUER },
     });
+  });
+
+  it.each([
+    ['the azp claim when there is no client_id', { azp: 'spa-client' }, 'spa-client'],
+    ['nothing when neither is a string', { client_id: 42, azp: ['a'] }, ''],
+  ])('passes as client_id %s', async (_, claims, clientId) => {
+    const result = await authorizerFor().authorize(bearer(adminClaims(claims)));
+
+    expect(result.context).toMatchObject({ client_id: clientId });
+  });
+
+  it.each([
+    ['with the scope', adminClaims({ exp: undefined })],
+    ['even without the scope (401 before 403)', adminClaims({ exp: undefined, scope: 'openid' })],
+  ])('rejects (401) an authentic token without exp %s, which would never expire', async (_, claims) => {
+    const { authorize, logger } = authorizerFor();
+
+    await expect(authorize(bearer(claims))).rejects.toThrow(/^Unauthorized$/);
+
+    expect(logger.info).toHaveBeenCalledWith('token rejected', { reason: 'Token has no numeric exp claim' });
   });
 
   it('allows a token with extra scopes', async () => {
@@ -80,6 +101,7 @@ describe('the scope authorizer', () => {
 
   it.each([
     ['the scope as an array', bearer(adminClaims({ scope: ['clients:manage:all'] }))],
+    ['an exp that is not a number', bearer(adminClaims({ exp: String(nowInSeconds() + 600) }))],
     ['an expired token', bearer(adminClaims({ exp: nowInSeconds() - 10 }))],
     ['a token not valid yet', bearer(adminClaims({ nbf: nowInSeconds() + 600 }))],
     ['another issuer', bearer(adminClaims({ iss: 'https://evil.example.com/' }))],

@@ -30,7 +30,7 @@ import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-clien
 import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import { IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
-import { LAMBDA_CONTEXT } from '../support/events.js';
+import { ADMIN_AUTHORIZER, LAMBDA_CONTEXT } from '../support/events.js';
 import { clientItem } from '../support/items.js';
 
 const TABLE = 'clients-test';
@@ -77,7 +77,7 @@ function event(
     stageVariables: null,
     body: body === undefined ? null : JSON.stringify(body),
     isBase64Encoded: false,
-    requestContext: { authorizer: { principalId: 'admin', sub: 'admin', scope } } as never,
+    requestContext: { authorizer: { ...ADMIN_AUTHORIZER, scope } } as never,
   } as APIGatewayProxyEvent;
 }
 

@@ -82,6 +82,17 @@ const conditionalFailure = (item?: Record<string, unknown>) =>
 beforeEach(() => {
   dynamo.reset();
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** The promise's value, which must come without a timer: with fake timers, a pause never ends. */
+async function withoutTimers<T>(promise: Promise<T>): Promise<T> {
+  const waiting = Symbol('waiting');
+  const settled = await Promise.race([promise, new Promise((resolve) => setImmediate(() => resolve(waiting)))]);
+  if (settled === waiting) throw new Error(`still waiting, on ${vi.getTimerCount()} timer(s)`);
+  return settled as T;
+}
 
 describe('a valid update', () => {
   it('answers 200 with the merged client and its new version as ETag', async () => {
@@ -227,6 +238,37 @@ describe('a valid update', () => {
     expect(response.json.data.name).toBe('Patched');
   });
 
+  it('writes nothing when every value sent is the stored one, and keeps the version', async () => {
+    const stored = storedClient();
+    givenStored(stored, 7, [{ ...itemKeys.scope(SCOPE_OPENID.id), ...SCOPE_OPENID }]);
+
+    const response = await send({
+      body: {
+        client: {
+          name: stored.name,
+          access_token_ttl: String(stored.access_token_ttl),
+          redirect_uris: stored.redirect_uris,
+          authorized_scopes: [{ id: SCOPE_OPENID.id }],
+        },
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.ETag).toBe('"7"');
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('writes only the attributes that change', async () => {
+    givenStored();
+    givenWriteSucceeds();
+
+    await send({ body: { client: { name: 'Renamed', pkce: false, redirect_uris: storedClient().redirect_uris } } });
+
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeNames: { '#version': 'version', '#a0': 'name' },
+      ExpressionAttributeValues: { ':expected': 3, ':next': 4, ':a0': 'Renamed' },
+    });
+  });
+
   it('writes nothing for an empty change and answers the stored client', async () => {
     givenStored(storedClient(), 7);
 
@@ -307,6 +349,21 @@ describe('scope creation by name', () => {
     expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 
+  it('creates no scope when their links would push the client past 400 KB, and answers 422', async () => {
+    givenStored(storedClient({ jwt_public_key: 'k'.repeat(399 * 1024) }));
+    dynamo.on(PutCommand).resolves({});
+    const names = Array.from({ length: 20 }, (_, index) => ({ name: `new:${index}` }));
+
+    const response = await send({ body: { client: { authorized_scopes: names } } });
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json.errors).toEqual({
+      authorized_scopes: ['would make the client larger than the 400 KB a stored item may hold'],
+    });
+    expect(dynamo.calls()).toHaveLength(1);
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
+  });
+
   it('creates no scope when the request ends in 412', async () => {
     givenStored(storedClient(), 3);
 
@@ -317,6 +374,56 @@ describe('scope creation by name', () => {
 
     expect(response.statusCode).toBe(412);
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
+
+describe('a list that drives reads, over its cap', () => {
+  const UNPROCESSABLE = { code: 'UNPROCESSABLE_ENTITY', message: 'Your request could not be processed.' };
+  const items = (count: number, item: (index: number) => Record<string, unknown>) =>
+    Array.from({ length: count }, (_, index) => item(index));
+
+  it.each([
+    ['5,000 scope names (a body under 100 KB)', items(5000, (index) => ({ name: `s${index}` }))],
+    ['101 scope ids', items(101, (index) => ({ id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}` }))],
+    ['101 copies of one name (counted before duplicates merge)', items(101, () => ({ name: 'openid' }))],
+  ])('answers 422 for %s with no DynamoDB call at all', async (_, scopes) => {
+    givenStored();
+
+    const response = await send({ body: { client: { name: 'x', authorized_scopes: scopes } } });
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json).toEqual({
+      ...UNPROCESSABLE,
+      errors: { authorized_scopes: ['should have at most 100 item(s)'] },
+    });
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('reports the other failing fields in the same 422, still without reading', async () => {
+    const response = await send({
+      body: { client: { pkce: 'maybe', authorized_scopes: items(101, (index) => ({ name: `s${index}` })) } },
+    });
+
+    expect(response.json).toEqual({
+      ...UNPROCESSABLE,
+      errors: { pkce: ['is invalid'], authorized_scopes: ['should have at most 100 item(s)'] },
+    });
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('reads 100 scope names, the cap, with the client in two BatchGetItem calls of at most 100 keys', async () => {
+    givenStored();
+    givenWriteSucceeds();
+
+    const response = await send({
+      body: { client: { authorized_scopes: items(100, (index) => ({ name: `s${index}` })) } },
+    });
+
+    expect(response.statusCode).toBe(200);
+    const batches = dynamo.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.[TABLE]?.Keys);
+    // The update's read; then, once the new scopes exist and are linked, the read of their 100
+    // locks and the 100 scopes they point at (client-copies.ts), again at most 100 keys a call.
+    expect(batches.map((keys) => keys?.length)).toEqual([100, 1, 100, 100]);
   });
 });
 
@@ -431,7 +538,81 @@ describe('concurrency', () => {
     expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
   });
 
-  it('re-reads and applies the same change again when a write without If-Match loses a race', async () => {
+  it('retries at once on the item DynamoDB returns when the winner changed other fields: no read, no pause', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    givenStored(storedClient(), 3);
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true }), 4)))
+      .resolves({ Attributes: clientItem(storedClient({ pkce: true, name: 'Mine' }), 5) });
+
+    const response = await withoutTimers(send({ body: { client: { name: 'Mine' } } }));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json.data).toMatchObject({ pkce: true, name: 'Mine' });
+    expect(response.headers?.ETag).toBe('"5"');
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      ExpressionAttributeValues: { ':expected': 4, ':next': 5, ':a0': 'Mine' },
+    });
+  });
+
+  it('pauses, then reads what is stored by then, when the winner changed a field this update sets', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    givenStored(storedClient(), 3);
+    dynamo.on(GetCommand).resolves({ Item: clientItem(storedClient({ name: 'Theirs', pkce: true }), 5) });
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ name: 'Theirs' }), 4)))
+      .resolves({ Attributes: clientItem(storedClient({ pkce: true, name: 'Mine' }), 6) });
+
+    const pending = send({ body: { client: { name: 'Mine' } } });
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(vi.getTimerCount()).toBe(1);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    await vi.runAllTimersAsync();
+    expect((await pending).statusCode).toBe(200);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      ExpressionAttributeValues: { ':expected': 5, ':next': 6, ':a0': 'Mine' },
+    });
+  });
+
+  it('reads the identity provider again before re-planning a request that sets it: a renamed copy is never written back', async () => {
+    const renamed = { ...OTHER_IDENTITY_PROVIDER, name: 'Partners (renamed)' };
+    const providerItem = (provider: typeof renamed) => ({ ...itemKeys.identityProvider(provider.id), ...provider });
+    dynamo
+      .on(BatchGetCommand)
+      // The update's read, and the read after its links: the provider as it was.
+      .resolvesOnce({ Responses: { [TABLE]: [clientItem(storedClient(), 3), providerItem(OTHER_IDENTITY_PROVIDER)] } })
+      .resolvesOnce({ Responses: { [TABLE]: [providerItem(OTHER_IDENTITY_PROVIDER)] } })
+      // Renamed meanwhile: what every later read finds.
+      .resolves({ Responses: { [TABLE]: [clientItem(storedClient({ pkce: true }), 4), providerItem(renamed)] } });
+    dynamo
+      .on(UpdateCommand)
+      .resolves({})
+      .on(UpdateCommand, { Key: itemKeys.client(CLIENT_ID) })
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true }), 4)))
+      .resolves({ Attributes: clientItem(storedClient({ pkce: true, identity_provider: renamed }), 5) });
+
+    const response = await send({ body: { client: { identity_provider: { id: OTHER_IDENTITY_PROVIDER.id } } } });
+
+    expect(response.statusCode).toBe(200);
+    // Read, read after the links; after the lost race, read again, and read after the new links.
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(4);
+    const clientWrites = dynamo
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.Key?.pk === 'CLIENT');
+    expect(clientWrites.map((input) => input.ExpressionAttributeValues)).toEqual([
+      { ':expected': 3, ':next': 4, ':a0': OTHER_IDENTITY_PROVIDER },
+      { ':expected': 4, ':next': 5, ':a0': renamed },
+    ]);
+  });
+
+  it('reads the client again when the engine returns no item with the failed write (dynalite)', async () => {
     givenStored(storedClient(), 3);
     dynamo.on(GetCommand).resolves({ Item: clientItem(storedClient({ pkce: true }), 4) });
     dynamo
@@ -567,20 +748,40 @@ describe('authorization and request checks', () => {
   });
 
   it('answers 401 when the token expired since the authorizer cached its answer', async () => {
-    const expired = { ...ADMIN_AUTHORIZER, exp: Math.floor(Date.now() / 1000) - 1 };
+    const expired = { ...ADMIN_AUTHORIZER, exp: String(Math.floor(Date.now() / 1000) - 1) };
 
     const response = await send({ authorizer: expired });
 
     expect(response.statusCode).toBe(401);
+    expect(response.json).toEqual(UNAUTHORIZED);
     expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
   });
 
-  it('accepts a token that has not expired yet', async () => {
+  it.each([
+    ['no exp', undefined],
+    ['an empty exp', ''],
+    ['a non-numeric exp', 'tomorrow'],
+    ['a negative exp', '-1'],
+    ['an exp in exponent notation', '1e12'],
+  ])('answers 401 without reading anything when the authorizer context has %s', async (_, exp) => {
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, exp } });
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json).toEqual(UNAUTHORIZED);
+    expect(response.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a string, as API Gateway passes it', String(Math.floor(Date.now() / 1000) + 60)],
+    ['a number, as the authorizer returns it', Math.floor(Date.now() / 1000) + 60],
+  ])('accepts a token that has not expired yet, its exp %s', async (_, exp) => {
     givenStored();
     givenWriteSucceeds();
-    const valid = { ...ADMIN_AUTHORIZER, exp: Math.floor(Date.now() / 1000) + 60 };
 
-    expect((await send({ authorizer: valid, body: { client: { name: 'x' } } })).statusCode).toBe(200);
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, exp }, body: { client: { name: 'x' } } });
+
+    expect(response.statusCode).toBe(200);
   });
 
   it('answers 401 with a bare Bearer challenge when no token was sent', async () => {
@@ -594,12 +795,12 @@ describe('authorization and request checks', () => {
   });
 
   it.each([
-    ['no scope', {}],
+    ['no scope', { scope: undefined }],
     ['another scope', { scope: 'openid profile' }],
     ['a prefix of the scope', { scope: 'clients:manage' }],
     ['a longer scope', { scope: 'clients:manage:all:extra' }],
-  ])('answers 403 insufficient_scope with %s', async (_, authorizer) => {
-    const response = await send({ authorizer });
+  ])('answers 403 insufficient_scope with %s', async (_, scope) => {
+    const response = await send({ authorizer: { ...ADMIN_AUTHORIZER, ...scope } });
 
     expect(response.statusCode).toBe(403);
     expect(response.json).toEqual({
@@ -678,6 +879,21 @@ describe('logs', () => {
   });
   afterEach(() => {
     vi.restoreAllMocks();
+  });
+
+  it('count on the request line the races an update lost before its write landed', async () => {
+    const logging = handlerWith({ logger: new Logger({ serviceName: 'clients-api', logLevel: 'INFO' }) });
+    givenStored(storedClient(), 3);
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true }), 4)))
+      .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true, public_revoke: true }), 5)))
+      .resolves({ Attributes: clientItem(storedClient({ name: 'Mine' }), 6) });
+
+    await logging(updateEvent({ body: { client: { name: 'Mine' } } }), LAMBDA_CONTEXT);
+
+    const [entry] = written.map((line) => JSON.parse(line));
+    expect(entry).toMatchObject({ message: 'request', status: 200, retries: 2 });
   });
 
   it('are JSON lines with the request id and never the secret, the private key or the token', async () => {

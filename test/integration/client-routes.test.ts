@@ -143,7 +143,8 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
 
       expect(response.status).toBe(201);
       const { data } = response.json;
-      expect(response.headers).toMatchObject({ Location: `/api/clients/${data.id}`, ETag: '"1"' });
+      // Deployed, the event's requestContext.path carries the stage: the Location must too.
+      expect(response.headers).toMatchObject({ Location: `/v1/api/clients/${data.id}`, ETag: '"1"' });
       expect(data).toMatchObject({
         name: 'New',
         secret: expect.stringMatching(/^[A-Za-z0-9]{86}$/),
@@ -155,6 +156,21 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
       });
       expect(response.body).not.toContain('PRIVATE KEY');
       expect((await store.getClient(data.id))?.client.private_key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    });
+
+    it.each([
+      ['a custom domain base path', '/admin/api/clients', '/admin/api/clients/'],
+      ['a trailing slash', '/v1/api/clients/', '/v1/api/clients/'],
+      ['the root of a custom domain', '/api/clients', '/api/clients/'],
+    ])('puts the Location below the path the client sent, with %s', async (_, requestPath, prefix) => {
+      const response = await call('create', {
+        method: 'POST',
+        collection: true,
+        requestPath,
+        body: { client: { identity_provider: { id: IDENTITY_PROVIDER.id } } },
+      });
+
+      expect(response.headers.Location).toBe(`${prefix}${response.json.data.id}`);
     });
 
     it('generates keys for the key type asked: ec, and universal with its did and EdDSA', async () => {
@@ -401,6 +417,49 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
 
       expect(response.status).toBe(200);
       expect(response.json.data.did).toMatch(/^did:key:z4MX/);
+    });
+
+    it('never reads the private key to show, list or derive a did, and keeps it stored', async () => {
+      const stored = (await store.getClient(IDS[0] as string))?.client.private_key;
+
+      const shown = await store.getClient(IDS[0] as string, { withoutPrivateKey: true });
+      const listed = await store.listClients({});
+      const written = await store.writePatch(IDS[0] as string, { name: 'Renamed' }, 1, shown?.client);
+
+      expect(stored).toBe(storedClient().private_key);
+      expect(shown?.client).not.toHaveProperty('private_key');
+      expect(shown?.client).toEqual(
+        Object.fromEntries(Object.entries(storedClient({ id: IDS[0] })).filter(([key]) => key !== 'private_key')),
+      );
+      expect(listed.clients.every(({ client }) => !('private_key' in client))).toBe(true);
+      expect(written).toEqual({
+        status: 'written',
+        client: { client: { ...shown?.client, name: 'Renamed' }, version: 2 },
+      });
+      expect((await store.getClient(IDS[0] as string))?.client.private_key).toBe(stored);
+    });
+
+    it("writes no new keys when too little of the function's time is left, and answers 503", async () => {
+      const before = await store.getClient(IDS[0] as string);
+      const almostOut = { ...LAMBDA_CONTEXT, getRemainingTimeInMillis: () => 1_000 };
+
+      const rekeyed = await routes.keys(
+        apiEvent({ method: 'POST', clientId: IDS[0], action: '/regenerate_key_pair', rawBody: null }),
+        almostOut,
+      );
+      const created = await routes.create(
+        apiEvent({
+          method: 'POST',
+          collection: true,
+          body: { client: { identity_provider: { id: IDENTITY_PROVIDER.id } } },
+        }),
+        almostOut,
+      );
+
+      expect([rekeyed.statusCode, created.statusCode]).toEqual([503, 503]);
+      expect(rekeyed.headers?.['Retry-After']).toBe('1');
+      expect(await store.getClient(IDS[0] as string)).toEqual(before);
+      expect((await store.listClients({})).clients).toHaveLength(IDS.length + 1);
     });
 
     it('answers 422 when the public key cannot give a did', async () => {

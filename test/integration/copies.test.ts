@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LINK_LEASE_MS } from '../../lambda/app/client-copies.js';
 import type { ScopeLink } from '../../lambda/domain/client.js';
 import { CLIENT_ID, IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
-import { ENGINES, suiteEngine } from '../support/engines.js';
+import { ENGINES, useEngine } from '../support/engines.js';
 import { pausing } from '../support/interruptions.js';
 import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
 import { newTable } from '../support/tables.js';
@@ -13,7 +13,7 @@ const clientIds = (count: number, prefix = '1') =>
   Array.from({ length: count }, (_, index) => `${prefix}0000000-0000-4000-8000-${String(index).padStart(12, '0')}`);
 
 describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, startEngine) => {
-  const engine = suiteEngine(startEngine);
+  const engine = useEngine(startEngine);
   let stores: Stores;
   let api: ReturnType<typeof useCases>;
 
@@ -213,7 +213,8 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       expect(await api.deleteScope(ORDERS.id)).toBe('deleted');
       pause.resume();
 
-      expect(await writer).toMatchObject({ status: 'updated' });
+      // Started over without the deleted scope, the request asks for what the client holds.
+      expect(await writer).toMatchObject({ status: 'unchanged' });
       expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([OTHER]);
     });
 

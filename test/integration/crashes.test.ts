@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_ID, IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
-import { ENGINES, suiteEngine } from '../support/engines.js';
+import { ENGINES, useEngine } from '../support/engines.js';
 import { Crash, crashing } from '../support/interruptions.js';
 import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
 import { newTable } from '../support/tables.js';
@@ -13,7 +13,7 @@ const OTHER_CLIENT = '0c0c0c0c-0000-4000-8000-000000000002';
  * then the same request sent again: it must complete what the first began.
  */
 describe.each(ENGINES)('requests interrupted halfway, then sent again, on %s', (_, startEngine) => {
-  const engine = suiteEngine(startEngine);
+  const engine = useEngine(startEngine);
   let stores: Stores;
   let api: ReturnType<typeof useCases>;
 

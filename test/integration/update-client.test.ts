@@ -18,6 +18,35 @@ import { type EventOptions, LAMBDA_CONTEXT, updateEvent } from '../support/event
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
+/** Fields, each with a value of its own for every round of updates. */
+const FIELDS_WITH_A_VALUE_PER_ROUND: [string, (round: number) => unknown][] = [
+  ['name', (round) => `name ${round}`],
+  ['secret', (round) => `secret-${round}`],
+  ['public_client_id', (round) => `public-${round}`],
+  ['jwt_public_key', (round) => `jwk-${round}`],
+  ['trusted_authorities', (round) => `https://ca${round}.example.com`],
+  ['trusted_hosts', (round) => [`host${round}.example.com`]],
+  ['redirect_uris', (round) => [`https://app${round}.example.com/cb`]],
+  ['access_token_ttl', (round) => 100 + round],
+  ['authorization_code_ttl', (round) => 200 + round],
+  ['authorization_request_ttl', (round) => 100 + round],
+  ['refresh_token_ttl', (round) => 400 + round],
+  ['id_token_ttl', (round) => 500 + round],
+];
+
+/** How many times the client sent each DynamoDB command. */
+function countCommands(client: DynamoDBDocumentClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      counts.set(context.commandName as string, (counts.get(context.commandName as string) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'commandCounter' },
+  );
+  return counts;
+}
+
 describe.each(ENGINES)('update on %s', (_, startEngine) => {
   let engine: Engine;
   let documents: DynamoDBDocumentClient;
@@ -183,34 +212,40 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
   });
 
   it('loses none of 50 concurrent updates: the item is their serial application in version order', async () => {
-    const fields: [string, (round: number) => unknown][] = [
-      ['name', (round) => `name ${round}`],
-      ['secret', (round) => `secret-${round}`],
-      ['public_client_id', (round) => `public-${round}`],
-      ['jwt_public_key', (round) => `jwk-${round}`],
-      ['trusted_authorities', (round) => `https://ca${round}.example.com`],
-      ['trusted_hosts', (round) => [`host${round}.example.com`]],
-      ['redirect_uris', (round) => [`https://app${round}.example.com/cb`]],
-      ['confidential', (round) => round === 1],
-      ['check_public_client_id', (round) => round === 1],
-      ['public_refresh_token', (round) => round === 1],
-      ['public_revoke', (round) => round === 1],
-      ['authorize_scope', (round) => round === 1],
-      ['enforce_dpop', (round) => round === 1],
-      ['enforce_tx_code', (round) => round === 1],
-      ['pkce', (round) => round === 1],
-      ['access_token_ttl', (round) => 100 + round],
-      ['authorization_code_ttl', (round) => 200 + round],
-      ['authorization_request_ttl', (round) => 100 + round],
-      ['refresh_token_ttl', (round) => 400 + round],
-      ['id_token_ttl', (round) => 500 + round],
-      ['response_mode', (round) => (round === 1 ? 'post' : 'direct_post')],
-      ['token_endpoint_jwt_auth_alg', (round) => (round === 1 ? 'RS256' : 'HS512')],
-      ['token_endpoint_auth_methods', (round) => (round === 1 ? ['private_key_jwt'] : ['client_secret_jwt'])],
-      ['supported_grant_types', (round) => (round === 1 ? ['password'] : ['implicit'])],
-      ['userinfo_signed_response_alg', (round) => (round === 1 ? 'RS256' : 'HS256')],
+    // Each value differs from the stored one and from the field's others, so that every update
+    // changes the client whatever the order (an update that changes nothing writes nothing).
+    const rounds = (count: number, value: (round: number) => unknown) =>
+      Array.from({ length: count }, (_, round) => value(round));
+    const fields: [string, unknown[]][] = [
+      ['name', rounds(3, (round) => `name ${round}`)],
+      ['secret', rounds(3, (round) => `secret-${round}`)],
+      ['public_client_id', rounds(3, (round) => `public-${round}`)],
+      ['jwt_public_key', rounds(3, (round) => `jwk-${round}`)],
+      ['trusted_authorities', rounds(3, (round) => `https://ca${round}.example.com`)],
+      ['trusted_hosts', rounds(3, (round) => [`host${round}.example.com`])],
+      ['redirect_uris', rounds(3, (round) => [`https://app${round}.example.com/cb`])],
+      ['confidential', [true]],
+      ['check_public_client_id', [true]],
+      ['public_refresh_token', [true]],
+      ['public_revoke', [true]],
+      ['authorize_scope', [true]],
+      ['enforce_dpop', [true]],
+      ['enforce_tx_code', [true]],
+      ['pkce', [true]],
+      ['access_token_ttl', rounds(2, (round) => 100 + round)],
+      ['authorization_code_ttl', rounds(2, (round) => 200 + round)],
+      ['authorization_request_ttl', rounds(2, (round) => 100 + round)],
+      ['refresh_token_ttl', rounds(2, (round) => 400 + round)],
+      ['id_token_ttl', rounds(2, (round) => 500 + round)],
+      ['response_mode', ['post']],
+      ['token_endpoint_jwt_auth_alg', ['RS256', 'HS512']],
+      ['token_endpoint_auth_methods', [['private_key_jwt'], ['client_secret_jwt']]],
+      ['supported_grant_types', [['password'], ['implicit']]],
+      ['userinfo_signed_response_alg', ['RS256', 'HS256']],
+      ['id_token_signature_alg', ['RS256', 'RS384']],
     ];
-    const changes = [0, 1].flatMap((round) => fields.map(([field, value]) => ({ [field]: value(round) })));
+    const changes = fields.flatMap(([field, values]) => values.map((value) => ({ [field]: value })));
+    expect(changes).toHaveLength(50);
 
     const responses = await Promise.all(changes.map((client) => update({ body: { client } })));
 
@@ -228,6 +263,43 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
     });
   });
 
+  it('answers no 409 to writers of different fields on one busy client, keeps every change, and pays each lost race with one write', async () => {
+    const writers = FIELDS_WITH_A_VALUE_PER_ROUND.slice(0, 10);
+    const rounds = 6;
+    const writes = writers.length * rounds;
+    const counted = documentClientFor(engine.endpoint);
+    const commands = countCommands(counted);
+    const racing = createUpdateClientHandler(routeOptions(new DynamoDbClientStore(counted, tableName)));
+    const statuses = new Map<number, number>();
+    const versions: number[] = [];
+
+    // Each writer sends its next update as soon as the last one is answered: every write races.
+    await Promise.all(
+      writers.map(async ([field, value]) => {
+        for (let round = 0; round < rounds; round += 1) {
+          const response = await racing(updateEvent({ body: { client: { [field]: value(round) } } }), LAMBDA_CONTEXT);
+          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+          if (response.statusCode === 200) versions.push(Number(JSON.parse(response.headers?.ETag as string)));
+        }
+      }),
+    );
+    counted.destroy();
+
+    expect(Object.fromEntries(statuses)).toEqual({ 200: writes });
+    expect(versions.sort((first, second) => first - second)).toEqual(
+      Array.from({ length: writes }, (_, index) => index + 2),
+    );
+    expect(await storedItem()).toMatchObject({
+      ...Object.fromEntries(writers.map(([field, value]) => [field, value(rounds - 1)])),
+      version: 1 + writes,
+    });
+    const lostRaces = (commands.get('UpdateItemCommand') ?? 0) - writes;
+    expect(lostRaces).toBeGreaterThan(0);
+    expect(commands.get('BatchGetItemCommand')).toBe(writes);
+    // DynamoDB returns the winning item with the failed write; dynalite ignores the request.
+    expect(commands.get('GetItemCommand') ?? 0).toBe(engine.name === 'dynalite' ? lostRaces : 0);
+  });
+
   it('answers 422 naming the field, and writes nothing, when an update would push an imported client past 400 KB', async () => {
     await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(380 * 1024) }));
     const before = await storedItem();
@@ -241,6 +313,26 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       errors: { redirect_uris: ['would make the client larger than the 400 KB a stored item may hold'] },
     });
     expect(await storedItem()).toEqual(before);
+  });
+
+  it('answers 422 and creates no scope when the links to new scope names would push the client past 400 KB', async () => {
+    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(395 * 1024) }));
+    const before = await storedItem();
+    const names = Array.from({ length: 20 }, (_, index) => ({ name: `new:${index}:${'n'.repeat(200)}` }));
+
+    const response = await update({ body: { client: { authorized_scopes: names } } });
+
+    expect(response.status).toBe(422);
+    expect(response.json.errors).toEqual({
+      authorized_scopes: ['would make the client larger than the 400 KB a stored item may hold'],
+    });
+    expect(await storedItem()).toEqual(before);
+    const scopeItems = await Promise.all(
+      names.map(({ name }) =>
+        documents.send(new GetCommand({ TableName: tableName, Key: itemKeys.scopeName(name), ConsistentRead: true })),
+      ),
+    );
+    expect(scopeItems.filter(({ Item }) => Item)).toEqual([]);
   });
 
   it('answers 412 when If-Match names another version, and writes nothing', async () => {

@@ -1,5 +1,6 @@
-import type { Client } from '../../lambda/domain/client.js';
+import type { Client, VersionedClient } from '../../lambda/domain/client.js';
 import { clientWithDefaults } from '../../lambda/domain/client-defaults.js';
+import type { ClientStore } from '../../lambda/store/client-store.js';
 
 export const IDENTITY_PROVIDER = { id: '8f6c2f54-3a6b-4c61-9b36-0c3c0f1c2a10', name: 'Main directory' };
 export const OTHER_IDENTITY_PROVIDER = { id: '2b0f7d9e-5c1a-4e8b-8d3f-6a7b9c0d1e2f', name: 'Partners' };
@@ -21,4 +22,16 @@ export function storedClient(overrides: Partial<Client> = {}): Client {
     authorized_scopes: [SCOPE_OPENID],
     ...overrides,
   };
+}
+
+/** Every stored client, page after page: the store hands back one DynamoDB page at a time. */
+export async function everyClient(store: ClientStore): Promise<VersionedClient[]> {
+  const clients: VersionedClient[] = [];
+  let afterId: string | undefined;
+  do {
+    const page = await store.listClients({ afterId });
+    clients.push(...page.clients);
+    afterId = page.lastId;
+  } while (afterId);
+  return clients;
 }

@@ -19,17 +19,19 @@ export const ENGINES: [string, () => Promise<Engine>][] = [
     : []),
 ];
 
-/** The suite's engine, started before its tests and stopped after, with a document client on it. */
-export function suiteEngine(startEngine: () => Promise<Engine>): { readonly documents: DynamoDBDocumentClient } {
-  let engine: Engine | undefined;
-  const suite = { documents: undefined as unknown as DynamoDBDocumentClient };
+/**
+ * The engine of a suite: started before its tests and stopped after them, with a document client
+ * configured as the functions configure theirs. Read the fields inside hooks and tests.
+ */
+export function useEngine(startEngine: () => Promise<Engine>): { engine: Engine; documents: DynamoDBDocumentClient } {
+  const suite = {} as { engine: Engine; documents: DynamoDBDocumentClient };
   beforeAll(async () => {
-    engine = await startEngine();
-    suite.documents = documentClientFor(engine.endpoint);
+    suite.engine = await startEngine();
+    suite.documents = documentClientFor(suite.engine.endpoint);
   });
   afterAll(async () => {
     suite.documents?.destroy();
-    await engine?.stop();
+    await suite.engine?.stop();
   });
   return suite;
 }

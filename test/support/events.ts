@@ -1,7 +1,15 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { CLIENT_ID } from './clients.js';
 
-export const ADMIN_AUTHORIZER = { principalId: 'admin', sub: 'admin', scope: 'openid clients:manage:all' };
+/** The context the authorizer gives the functions, as API Gateway hands it over: strings only. */
+export const ADMIN_AUTHORIZER = {
+  principalId: 'admin',
+  sub: 'admin',
+  scope: 'openid clients:manage:all',
+  exp: String(Math.floor(Date.now() / 1000) + 24 * 3600),
+  client_id: 'admin-ui',
+  iss: 'https://issuer.example.com/',
+};
 
 export interface EventOptions {
   method?: string;
@@ -16,6 +24,8 @@ export interface EventOptions {
   /** `true` for the collection routes (/api/clients), which have no path id. */
   collection?: boolean;
   query?: Record<string, string>;
+  /** `requestContext.path`: the path as the client sent it, e.g. with the stage (`/v1/api/clients`). */
+  requestPath?: string;
 }
 
 /** An API Gateway REST proxy event (format 1.0) as the client routes receive it. */
@@ -29,9 +39,10 @@ export function apiEvent(options: EventOptions = {}): APIGatewayProxyEvent {
     ...options.headers,
   };
   const resource = options.collection ? '/api/clients' : `/api/clients/{client_id}${options.action ?? ''}`;
+  const path = options.collection ? '/api/clients' : `/api/clients/${clientId}${options.action ?? ''}`;
   return {
     resource,
-    path: options.collection ? '/api/clients' : `/api/clients/${clientId}${options.action ?? ''}`,
+    path,
     httpMethod: method,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
@@ -46,6 +57,7 @@ export function apiEvent(options: EventOptions = {}): APIGatewayProxyEvent {
     requestContext: {
       authorizer: options.authorizer === null ? undefined : (options.authorizer ?? ADMIN_AUTHORIZER),
       httpMethod: method,
+      path: options.requestPath ?? `/v1${path}`,
       requestId: 'request-1',
     } as APIGatewayProxyEvent['requestContext'],
   };

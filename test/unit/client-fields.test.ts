@@ -32,6 +32,7 @@ describe('redirect_uris', () => {
     [['https://app.example.com/cb']],
     [['http://localhost:8080/cb?x=1']],
     [['myapp://cb']],
+    [['com.example.app://oauth/cb', 'javascripts://cb.example.com', 'datasync://cb']],
     [['https://user@[::1]:8443/cb']],
     [[]],
   ])('accepts %j', (uris) => {
@@ -58,6 +59,11 @@ describe('redirect_uris', () => {
     ['whitespace', 'https://exa mple.com/cb'],
     ['a non-numeric port', 'https://a.example.com:http/cb'],
     ['a bad scheme', '1http://a.example.com/cb'],
+    ['the javascript scheme, even with a host', 'javascript://a.example.com/%0Aalert(document.domain)'],
+    ['the javascript scheme in capitals', 'JavaScript://a.example.com/x'],
+    ['the data scheme', 'data://a.example.com/text/html;base64,PHNjcmlwdD4='],
+    ['the vbscript scheme', 'vbscript://a.example.com/msgbox'],
+    ['the file scheme', 'file://server.example.com/etc/passwd'],
   ])('rejects a URI with %s', (_, uri) => {
     expect(errorsOf({ redirect_uris: [uri] })).toEqual({ redirect_uris: [`\`${uri}\` is invalid`] });
   });
@@ -281,12 +287,31 @@ describe('key_pair_type', () => {
     expect(patchOf(change)).toEqual(change);
   });
 
-  it('keeps extra keys, except __proto__', () => {
-    const sent = JSON.parse('{"type":"rsa","modulus_size":"2048","label":"v2","__proto__":{"polluted":true}}');
-    expect(patchOf({ key_pair_type: sent })).toEqual({
-      key_pair_type: { type: 'rsa', modulus_size: '2048', label: 'v2' },
-    });
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  it('keeps extra keys that are short flat strings, up to 12 properties of at most 255 characters', () => {
+    const extras = Object.fromEntries(Array.from({ length: 9 }, (_, index) => [`note_${index}`, 'v'.repeat(255)]));
+    const keyPairType = { type: 'rsa', modulus_size: '2048', exponent_size: '65537', ...extras };
+
+    expect(patchOf({ key_pair_type: keyPairType })).toEqual({ key_pair_type: keyPairType });
+  });
+
+  it.each([
+    [
+      'ec, as the admin UI sends it after switching from rsa',
+      { type: 'ec', modulus_size: '2048', exponent_size: '65537', curve: 'P-256' },
+      'ES256',
+    ],
+    [
+      'universal, with the rsa keys the admin UI leaves',
+      { type: 'universal', modulus_size: '1024', exponent_size: '65537' },
+      'EdDSA',
+    ],
+  ])('accepts %s', (_, keyPairType, alg) => {
+    const change = {
+      key_pair_type: keyPairType,
+      id_token_signature_alg: alg,
+      ...(keyPairType.type === 'universal' && { signatures_adapter: 'Elixir.Boruta.Universal.Signatures' }),
+    };
+    expect(patchOf(change)).toEqual(change);
   });
 
   it.each([
@@ -351,9 +376,94 @@ describe('key_pair_type', () => {
       { key_pair_type: ['rsa modulus_size must be at least 2048'] },
     ],
     [
-      'rsa above 8192 bits',
-      { type: 'rsa', modulus_size: '16384' },
-      { key_pair_type: ['rsa modulus_size must be at most 8192'] },
+      'rsa above 4096 bits',
+      { type: 'rsa', modulus_size: '4097' },
+      { key_pair_type: ['rsa modulus_size must be at most 4096'] },
+    ],
+    [
+      'rsa of 8192 bits',
+      { type: 'rsa', modulus_size: '8192', exponent_size: '65537' },
+      { key_pair_type: ['rsa modulus_size must be at most 4096'] },
+    ],
+    [
+      'an rsa exponent other than 65537',
+      { type: 'rsa', modulus_size: '2048', exponent_size: '3' },
+      { key_pair_type: ['is invalid'] },
+    ],
+    [
+      'an exponent other than 65537 on any key type',
+      { type: 'ec', curve: 'P-256', exponent_size: '65536' },
+      { key_pair_type: ['is invalid'], id_token_signature_alg: ['is invalid'] },
+    ],
+    [
+      'rsa too small with a bad exponent, both said',
+      { type: 'rsa', modulus_size: '1024', exponent_size: '17' },
+      { key_pair_type: ['rsa modulus_size must be at least 2048', 'is invalid'] },
+    ],
+    [
+      'more than 12 properties',
+      {
+        type: 'rsa',
+        modulus_size: '2048',
+        ...Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`k${index}`, 'v'])),
+      },
+      { key_pair_type: ['validation failed: Expected a maximum of 12 properties but got 13 at #.'] },
+    ],
+    [
+      'an empty property name',
+      { type: 'rsa', modulus_size: '2048', '': '1' },
+      {
+        key_pair_type: [
+          'validation failed: Property names at # do match required pattern /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.',
+        ],
+      },
+    ],
+    [
+      'property names that are too long or not a name',
+      { type: 'rsa', modulus_size: '2048', ['n'.repeat(65)]: 'v', 'has space': 'v', _private: 'v' },
+      {
+        key_pair_type: [
+          'validation failed: Property names at # do match required pattern /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.',
+        ],
+      },
+    ],
+    [
+      'a value of 256 characters',
+      { type: 'rsa', modulus_size: '2048', note: 'n'.repeat(256) },
+      { key_pair_type: ['validation failed: Expected value to have a maximum length of 255 but was 256 at #/note.'] },
+    ],
+    [
+      'a known key of 256 characters',
+      { type: 'ec', curve: 'P-256', modulus_size: '2'.repeat(256) },
+      {
+        key_pair_type: [
+          'validation failed: Expected value to have a maximum length of 255 but was 256 at #/modulus_size.',
+        ],
+        id_token_signature_alg: ['is invalid'],
+      },
+    ],
+    [
+      'extra values that are not strings',
+      {
+        type: 'rsa',
+        modulus_size: '2048',
+        big: Number.MAX_SAFE_INTEGER + 2,
+        huge: 1e300,
+        n: { a: 'b' },
+        list: ['a'],
+        flag: true,
+        none: null,
+      },
+      {
+        key_pair_type: [
+          'validation failed: The type at #/big `integer` do not match the required types ["string"].',
+          'validation failed: The type at #/huge `integer` do not match the required types ["string"].',
+          'validation failed: The type at #/n `object` do not match the required types ["string"].',
+          'validation failed: The type at #/list `array` do not match the required types ["string"].',
+          'validation failed: The type at #/flag `boolean` do not match the required types ["string"].',
+          'validation failed: The type at #/none `null` do not match the required types ["string"].',
+        ],
+      },
     ],
     [
       'a non-integer rsa modulus_size',
@@ -495,10 +605,27 @@ describe('limits', () => {
     });
   });
 
-  it('caps key_pair_type at 4096 bytes of JSON', () => {
-    expect(errorsOf({ key_pair_type: { type: 'rsa', modulus_size: '2048', note: 'n'.repeat(4096) } })).toEqual({
-      key_pair_type: ['should be at most 4096 bytes'],
+  it('refuses key_pair_type values that nest deeper than JSON.stringify can go, without a 5xx', () => {
+    const deep = JSON.parse(`{"type":"rsa","modulus_size":"2048","n":${'['.repeat(20000)}${']'.repeat(20000)}}`);
+
+    expect(errorsOf({ key_pair_type: deep })).toEqual({
+      key_pair_type: ['validation failed: The type at #/n `array` do not match the required types ["string"].'],
     });
+  });
+
+  it('refuses __proto__ as a key_pair_type key, nested or not, and leaves prototypes alone', () => {
+    const top = JSON.parse('{"type":"rsa","modulus_size":"2048","__proto__":{"polluted":true}}');
+    const nested = JSON.parse('{"type":"rsa","modulus_size":"2048","n":{"__proto__":{"polluted":true}}}');
+
+    expect(errorsOf({ key_pair_type: top })).toEqual({
+      key_pair_type: [
+        'validation failed: Property names at # do match required pattern /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.',
+      ],
+    });
+    expect(errorsOf({ key_pair_type: nested })).toEqual({
+      key_pair_type: ['validation failed: The type at #/n `object` do not match the required types ["string"].'],
+    });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('answers 422 naming the largest field when an update would push an imported client past 400 KB', () => {

@@ -8,6 +8,7 @@ import {
 import { CLIENT_VIEW_KEYS, toClientView } from '../../lambda/domain/client-view.js';
 import { generateKeyPairFor, type PemKeyPair } from '../../lambda/domain/key-pairs.js';
 import { IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
+import { CREATE_DEFAULTS } from '../support/update-model.js';
 
 describe('toClientView', () => {
   it('shows exactly the 33 keys of the contract, never the private key', () => {
@@ -49,38 +50,7 @@ describe('create defaults', () => {
     expect(secret).toMatch(/^[A-Za-z0-9]{86}$/);
     expect(public_key).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
     expect(private_key).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect(rest).toEqual({
-      public_client_id: null,
-      check_public_client_id: false,
-      trusted_authorities: '',
-      trusted_hosts: [],
-      name: null,
-      confidential: false,
-      redirect_uris: [],
-      public_refresh_token: false,
-      public_revoke: false,
-      authorize_scope: false,
-      enforce_dpop: false,
-      enforce_tx_code: false,
-      access_token_ttl: 86400,
-      authorization_code_ttl: 600,
-      authorization_request_ttl: 300,
-      refresh_token_ttl: 2592000,
-      id_token_ttl: 86400,
-      pkce: false,
-      key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' },
-      signatures_adapter: 'Elixir.Boruta.Internal.Signatures',
-      did: null,
-      identity_provider: IDENTITY_PROVIDER,
-      authorized_scopes: [],
-      supported_grant_types: ['client_credentials', 'authorization_code'],
-      id_token_signature_alg: 'RS512',
-      userinfo_signed_response_alg: null,
-      token_endpoint_jwt_auth_alg: 'HS256',
-      token_endpoint_auth_methods: ['client_secret_basic', 'client_secret_post'],
-      jwt_public_key: null,
-      response_mode: 'direct_post',
-    });
+    expect(rest).toEqual({ ...CREATE_DEFAULTS, identity_provider: IDENTITY_PROVIDER });
   });
 
   it('draws secrets that differ and use the whole alphabet', () => {

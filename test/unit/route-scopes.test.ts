@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scopeSettings } from '../../lambda/config.js';
 import { defaultScopePrefix, routeScopes } from '../../lambda/http/route-scopes.js';
+import { API_FUNCTIONS, type FunctionSpec } from '../../lib/api-routes.js';
 
 const cognitoSettings = { requiredScope: 'clients-api/clients:manage:all', scopePrefix: 'clients-api/' };
 
@@ -30,6 +31,15 @@ describe("each route's scopes", () => {
   ] as const)('%s accepts its scopes as deployed (%o)', (handler, settings, accepted, challenge) => {
     expect(routeScopes(handler, settings)).toEqual({ accepted, challenge });
   });
+
+  it.each(Object.entries(API_FUNCTIONS) as [string, FunctionSpec][])(
+    'gives every route of %s the scopes its function checks',
+    (_, spec) => {
+      const [first, ...others] = spec.routes;
+      expect(first?.scopes.length).toBeGreaterThan(0);
+      for (const route of others) expect(route.scopes).toEqual(first?.scopes);
+    },
+  );
 
   it("takes the other scopes' prefix from REQUIRED_SCOPE", () => {
     expect(defaultScopePrefix('clients:manage:all')).toBe('');

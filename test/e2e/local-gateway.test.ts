@@ -1,0 +1,314 @@
+import { createServer, request, type Server } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalGateway, type GatewayRoute, type LocalGatewayOptions } from '../../bin/local/api-gateway.js';
+import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
+import { INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
+import { adminClaims, jwksOf, offlineVerifier, rsaSigningKey, signJwt } from '../support/tokens.js';
+
+const key = rsaSigningKey('gateway-key');
+const TOKEN = `Bearer ${signJwt(adminClaims(), key)}`;
+const READER = `Bearer ${signJwt(adminClaims({ scope: 'openid' }), key)}`;
+const NOT_FOUND = {
+  code: 'NOT_FOUND',
+  message: 'The requested resource could not be found.',
+  errors: { resource: ['the requested resource could not be found.'] },
+};
+const BAD_GATEWAY = { code: 'BAD_GATEWAY', message: 'The service failed to answer.' };
+
+/** What a function saw, as it answers: the gateway under test hands it over unchanged. */
+type Seen = { event: APIGatewayProxyEvent; context: Context };
+const seen: Seen[] = [];
+const echo = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+  seen.push({ event, context });
+  return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ok: true }) };
+};
+
+function route(method: string, resource: string, overrides: Partial<GatewayRoute> = {}): GatewayRoute {
+  return { method, resource, handler: echo, functionName: 'echo', memorySize: 512, timeoutSeconds: 10, ...overrides };
+}
+
+const ROUTES = [
+  route('GET', '/api/clients'),
+  route('POST', '/api/clients'),
+  route('GET', '/api/clients/{client_id}'),
+  route('PUT', '/api/clients/{client_id}'),
+  route('PATCH', '/api/clients/{client_id}'),
+  route('DELETE', '/api/clients/{client_id}'),
+];
+
+const servers: Server[] = [];
+
+async function startGateway(overrides: Partial<LocalGatewayOptions> = {}): Promise<string> {
+  const server = createServer(
+    createLocalGateway({
+      routes: ROUTES,
+      requiredScope: 'clients:manage:all',
+      authorizer: createScopeAuthorizer({ verifier: offlineVerifier(jwksOf(key)), logger: { info: () => {} } }),
+      ...overrides,
+    }),
+  );
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+/** A raw HTTP request: the target goes out exactly as written (fetch would normalise it). */
+function send(
+  base: string,
+  target: string,
+  {
+    method = 'GET',
+    headers = { Authorization: TOKEN },
+    body,
+  }: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; text: string; json: unknown }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: url.hostname, port: url.port, path: target, method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+afterEach(() => {
+  seen.length = 0;
+});
+afterAll(async () => {
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+describe('routing on the raw path, as API Gateway REST does', () => {
+  let base: string;
+  beforeAll(async () => {
+    base = await startGateway();
+  });
+
+  it.each([
+    ['GET', '/api/clients/', '/api/clients'],
+    ['POST', '/api/clients/', '/api/clients'],
+    ['PATCH', '/api/clients/abc/', '/api/clients/{client_id}'],
+  ])('routes %s %s (a trailing slash) to the same resource, path as sent', async (method, target, resource) => {
+    const response = await send(base, target, { method });
+
+    expect(response.status).toBe(200);
+    expect(seen[0]?.event).toMatchObject({ resource, path: target, requestContext: { path: target, stage: 'v1' } });
+  });
+
+  it.each([
+    ['a doubled slash', '/api//clients'],
+    ['a leading doubled slash, which a URL parser reads as a host', '//localhost/api/clients/abc'],
+    ['backslashes', '/api\\clients\\abc'],
+    ['a dot-dot segment', '/api/clients/abc/../def'],
+    ['a dot segment', '/api/./clients'],
+    ['an encoded dot-dot segment as the id', '/api/clients/%2E%2E'],
+    ['an encoded dot-dot segment', '/api/clients/x/%2e%2e'],
+    ['a path in another case', '/API/clients'],
+    ['an absolute URL as target', 'http://localhost/api/clients'],
+  ])('answers %s with 404, reaching no function', async (_, target) => {
+    const response = await send(base, target, { method: 'PATCH' });
+
+    expect(response.status).toBe(404);
+    expect(response.json).toEqual(NOT_FOUND);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('keeps an encoded slash inside its path parameter', async () => {
+    await send(base, '/api/clients/a%2F..%2Fb');
+
+    expect(seen[0]?.event.pathParameters).toEqual({ client_id: 'a/../b' });
+  });
+
+  it('reads the query string apart from the path', async () => {
+    await send(base, '/api/clients/?limit=2&cursor=a%2Bb');
+
+    expect(seen[0]?.event).toMatchObject({
+      path: '/api/clients/',
+      queryStringParameters: { limit: '2', cursor: 'a+b' },
+    });
+  });
+});
+
+describe('the methods a resource lacks (its MOCK ANY method)', () => {
+  let base: string;
+  beforeAll(async () => {
+    base = await startGateway();
+  });
+
+  it.each(['PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])(
+    'answers %s /api/clients with 405 and Allow',
+    async (method) => {
+      const response = await send(base, '/api/clients', { method });
+
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('GET, POST');
+      if (method !== 'HEAD') {
+        expect(response.json).toEqual({
+          code: 'METHOD_NOT_ALLOWED',
+          message: 'The method is not allowed for this resource.',
+        });
+      }
+      expect(seen).toHaveLength(0);
+    },
+  );
+
+  it('lists every method of the resource in Allow', async () => {
+    const response = await send(base, '/api/clients/abc/', { method: 'POST' });
+
+    expect(response.headers.allow).toBe('GET, PUT, PATCH, DELETE');
+  });
+
+  it('authorizes first: 401 without a token, 403 without the scope, then 405', async () => {
+    const statuses = await Promise.all(
+      ([{}, { Authorization: READER }, { Authorization: TOKEN }] as Record<string, string>[]).map(
+        async (headers) => (await send(base, '/api/clients', { method: 'PUT', headers })).status,
+      ),
+    );
+
+    expect(statuses).toEqual([401, 403, 405]);
+  });
+});
+
+describe('function timeouts, failures and limits', () => {
+  const slow =
+    (milliseconds: number) =>
+    async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+      seen.push({ event, context });
+      await new Promise((resolve) => setTimeout(resolve, milliseconds));
+      return { statusCode: 200, body: '{}' };
+    };
+
+  it('answers 502 when the function outlives its own timeout, and tells it the time it has', async () => {
+    const base = await startGateway({ routes: [route('GET', '/slow', { handler: slow(1_500), timeoutSeconds: 1 })] });
+
+    const response = await send(base, '/slow');
+
+    expect(response.status).toBe(502);
+    expect(response.json).toEqual(BAD_GATEWAY);
+    expect(seen[0]?.context.getRemainingTimeInMillis()).toBeLessThanOrEqual(1_000);
+    expect(seen[0]?.context).toMatchObject({ functionName: 'echo', memoryLimitInMB: '512' });
+  });
+
+  it("answers 504 when API Gateway's integration timeout comes first", async () => {
+    const base = await startGateway({
+      routes: [route('GET', '/slow', { handler: slow(1_500), timeoutSeconds: INTEGRATION_TIMEOUT_SECONDS + 1 })],
+      integrationTimeoutMs: 500,
+    });
+
+    const response = await send(base, '/slow');
+
+    expect(response.status).toBe(504);
+    expect(response.json).toEqual({ code: 'GATEWAY_TIMEOUT', message: 'The service did not answer in time.' });
+  });
+
+  it.each([
+    [
+      'throws',
+      async () => {
+        throw new Error('boom');
+      },
+    ],
+    ['answers something that is not a proxy result', async () => ({ body: 'no status' }) as never],
+    [
+      "answers more than Lambda's 6 MB",
+      async () => ({ statusCode: 200, body: JSON.stringify({ data: 'x'.repeat(6 * 1024 * 1024) }) }),
+    ],
+  ])('answers 502 when the function %s', async (_, handler) => {
+    const base = await startGateway({ routes: [route('GET', '/failing', { handler })] });
+
+    const response = await send(base, '/failing');
+
+    expect(response.status).toBe(502);
+    expect(response.json).toEqual(BAD_GATEWAY);
+  });
+
+  it("answers 413 to a body over API Gateway's 10 MB, before any function", async () => {
+    const base = await startGateway();
+
+    const response = await send(base, '/api/clients', { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024 + 1) });
+
+    expect(response.status).toBe(413);
+    expect(response.json).toEqual({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The request body is larger than 102400 bytes.',
+    });
+    expect(seen).toHaveLength(0);
+  });
+
+  it("answers 500 to a body that passes API Gateway but not Lambda's 6 MB invocation limit", async () => {
+    const base = await startGateway();
+
+    const response = await send(base, '/api/clients', { method: 'POST', body: Buffer.alloc(7 * 1024 * 1024, 'a') });
+
+    expect(response.status).toBe(500);
+    expect(response.json).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'An internal error occurred.' });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('hands a body that is not UTF-8 over as text, as API Gateway does without binary media types', async () => {
+    const base = await startGateway();
+
+    await send(base, '/api/clients', {
+      method: 'POST',
+      headers: { Authorization: TOKEN, 'Content-Type': 'application/json' },
+      body: Buffer.concat([Buffer.from('{"client":{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]),
+    });
+
+    expect(seen[0]?.event).toMatchObject({ isBase64Encoded: false, body: '{"client":{"name":"\uFFFD\uFFFD"}}' });
+  });
+});
+
+describe('throttling', () => {
+  const THROTTLED = { code: 'TOO_MANY_REQUESTS', message: 'Too many requests. Retry later.' };
+
+  it("answers 429 with the gateway response once the stage's burst is spent, and admits again at its rate", async () => {
+    const base = await startGateway({ stageThrottle: { rateLimit: 5, burstLimit: 3 } });
+
+    const burst = await Promise.all(Array.from({ length: 5 }, () => send(base, '/api/clients')));
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const later = await send(base, '/api/clients');
+
+    expect(burst.map((response) => response.status).sort()).toEqual([200, 200, 200, 429, 429]);
+    const throttled = burst.find((response) => response.status === 429);
+    expect(throttled?.json).toEqual(THROTTLED);
+    expect(throttled?.headers['retry-after']).toBe('1');
+    expect(later.status).toBe(200);
+  });
+
+  it("throttles a method with its own limit below the stage's", async () => {
+    const base = await startGateway({
+      stageThrottle: { rateLimit: 100, burstLimit: 100 },
+      routes: [
+        ...ROUTES.filter((each) => each.method !== 'POST'),
+        route('POST', '/api/clients', { throttle: { rateLimit: 1, burstLimit: 2 } }),
+      ],
+    });
+
+    const posts = await Promise.all(Array.from({ length: 4 }, () => send(base, '/api/clients', { method: 'POST' })));
+    const get = await send(base, '/api/clients');
+
+    expect(posts.map((response) => response.status).sort()).toEqual([200, 200, 429, 429]);
+    expect(get.status).toBe(200);
+  });
+
+  it('throttles nothing without a stage throttle (--no-throttle)', async () => {
+    const base = await startGateway();
+
+    const responses = await Promise.all(Array.from({ length: 150 }, () => send(base, '/api/clients')));
+
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+  });
+});
