@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../lambda/store/document-client.js';
 import { DynamoDbClientStore } from '../lambda/store/dynamodb-client-store.js';
+import { DynamoDbIdentityProviderStore } from '../lambda/store/dynamodb-identity-provider-store.js';
+import { DynamoDbScopeStore } from '../lambda/store/dynamodb-scope-store.js';
 import { readSeedFile, SeedError, writeSeed } from './local/seed.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -25,7 +27,12 @@ try {
     await documents.send(new DescribeTableCommand({ TableName: values.table }));
     const store = new DynamoDbClientStore(documents, values.table);
     const seed = await readSeedFile(file, { existingClient: async (id) => (await store.getClient(id))?.client });
-    const report = await writeSeed(store, seed, (done, total) => {
+    const stores = {
+      clients: store,
+      scopes: new DynamoDbScopeStore(documents, values.table),
+      identityProviders: new DynamoDbIdentityProviderStore(documents, values.table),
+    };
+    const report = await writeSeed(stores, seed, (done, total) => {
       process.stdout.write(`\rclients ${done}/${total}`);
       if (done === total) process.stdout.write('\n');
     });

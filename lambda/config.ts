@@ -1,19 +1,26 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { REQUIRED_SCOPE_DEFAULT } from './http/http-error.js';
+import { defaultScopePrefix, type ScopeSettings } from './http/route-scopes.js';
 import type { RouteOptions } from './routes/client-routes.js';
+import type { ResourceRouteOptions } from './routes/named-resource-routes.js';
 import { createDocumentClient } from './store/document-client.js';
 import { DynamoDbClientStore } from './store/dynamodb-client-store.js';
+import { DynamoDbIdentityProviderStore } from './store/dynamodb-identity-provider-store.js';
+import { DynamoDbScopeStore } from './store/dynamodb-scope-store.js';
 
 export interface RuntimeConfig {
   tableName: string;
   requiredScope: string;
+  scopePrefix: string;
   protectedClientIds: string[];
 }
 
 /**
  * The functions' configuration, from their environment:
  * - TABLE_NAME: the DynamoDB table (required);
- * - REQUIRED_SCOPE: the scope every request needs (default `clients:manage:all`);
+ * - REQUIRED_SCOPE: how `clients:manage:all` is spelled here (default `clients:manage:all`);
+ * - SCOPE_PREFIX: the prefix of the other scopes (default: what REQUIRED_SCOPE has before
+ *   `clients:manage:all`, so `clients-api/` for Cognito's `clients-api/clients:manage:all`);
  * - PROTECTED_CLIENT_IDS: write-protected client ids, separated by commas or spaces.
  */
 export function runtimeConfig(environment: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -21,8 +28,34 @@ export function runtimeConfig(environment: NodeJS.ProcessEnv = process.env): Run
   if (!tableName) throw new Error('TABLE_NAME is not set');
   return {
     tableName,
-    requiredScope: environment.REQUIRED_SCOPE || REQUIRED_SCOPE_DEFAULT,
+    ...scopeSettings(environment),
     protectedClientIds: (environment.PROTECTED_CLIENT_IDS ?? '').split(/[\s,]+/).filter(Boolean),
+  };
+}
+
+/** REQUIRED_SCOPE and SCOPE_PREFIX: how this deployment spells the API's scopes. */
+export function scopeSettings(environment: NodeJS.ProcessEnv = process.env): ScopeSettings {
+  const requiredScope = environment.REQUIRED_SCOPE || REQUIRED_SCOPE_DEFAULT;
+  return { requiredScope, scopePrefix: environment.SCOPE_PREFIX ?? defaultScopePrefix(requiredScope) };
+}
+
+/** A route that reads no table (key pairs): its scopes and a logger. */
+export function tablelessRouteOptionsFromEnvironment() {
+  return { ...scopeSettings(), logger: new Logger({ serviceName: 'clients-api' }) };
+}
+
+/** What a scope or identity provider route needs, built once per container. */
+export function resourceRouteOptionsFromEnvironment(): ResourceRouteOptions {
+  const config = runtimeConfig();
+  const documents = createDocumentClient();
+  return {
+    clients: new DynamoDbClientStore(documents, config.tableName),
+    scopes: new DynamoDbScopeStore(documents, config.tableName),
+    identityProviders: new DynamoDbIdentityProviderStore(documents, config.tableName),
+    logger: new Logger({ serviceName: 'clients-api' }),
+    requiredScope: config.requiredScope,
+    scopePrefix: config.scopePrefix,
+    protectedClientIds: config.protectedClientIds,
   };
 }
 

@@ -17,6 +17,12 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   summary: string;
+  /**
+   * The scopes a token may hold to be served, any one of them sufficing; the first is the one a
+   * 403 names. Names as upstream spells them: `clients:manage:all` is REQUIRED_SCOPE, the others
+   * take the deployment's SCOPE_PREFIX (lambda/http/route-scopes.ts).
+   */
+  scopes: readonly string[];
 }
 
 /** Requests per second (steady) and the bucket size (burst) of API Gateway's token bucket. */
@@ -59,15 +65,147 @@ const KEY_GENERATION = {
   throttle: { rateLimit: 5, burstLimit: 10 },
 } as const;
 
-const { client: CLIENT, identityProvider: IDENTITY_PROVIDER, scope: SCOPE, scopeName: SCOPE_NAME } = ITEM_KINDS;
-// Create and update read the identity provider and scopes a body names, and create scopes by name.
-const CLIENT_AND_LINKS = [CLIENT, IDENTITY_PROVIDER, SCOPE, SCOPE_NAME];
+// A rename or delete brings every linked client's copy up to date before it answers: more time
+// than a single write needs, still below the integration timeout (a fan-out cut short is
+// completed by the same request sent again).
+const FAN_OUT = { memorySize: 512, timeoutSeconds: 25 } as const;
+
+const {
+  client: CLIENT,
+  identityProvider: IDENTITY_PROVIDER,
+  identityProviderName: IDENTITY_PROVIDER_NAME,
+  identityProviderLink: IDENTITY_PROVIDER_LINK,
+  scope: SCOPE,
+  scopeName: SCOPE_NAME,
+  scopeLink: SCOPE_LINK,
+} = ITEM_KINDS;
+// Create and update read the identity provider and scopes a body names, create scopes by name,
+// and link the client to what it copies (lambda/app/client-copies.ts).
+const CLIENT_AND_LINKS = [CLIENT, IDENTITY_PROVIDER, SCOPE, SCOPE_NAME, SCOPE_LINK, IDENTITY_PROVIDER_LINK];
+const CLIENT_LINKS = [CLIENT, SCOPE_LINK, IDENTITY_PROVIDER_LINK];
+
+const CLIENTS = 'clients:manage:all';
+const SCOPES = 'scopes:manage:all';
+const IDENTITY_PROVIDERS = 'identity-providers:manage:all';
+const CLIENTS_ONLY = [CLIENTS];
+// Upstream lets every admin scope read scopes: the client form and the user form list them.
+const SCOPE_READERS = [CLIENTS, SCOPES, 'users:manage:all', IDENTITY_PROVIDERS];
+// Upstream reads need identity-providers:manage:all; clients:manage:all too here, so that the
+// client form's picker works with the token that edits clients.
+const IDENTITY_PROVIDER_READERS = [CLIENTS, IDENTITY_PROVIDERS];
+
+type NamedResourceHandler<H extends string> = `list-${H}s` | `${'get' | 'create' | 'update' | 'delete'}-${H}`;
+
+interface NamedResourceSettings {
+  /** Its items, name locks and client links. */
+  partitions: { item: ItemKind; name: ItemKind; link: ItemKind };
+  readers: readonly string[];
+  writers: readonly string[];
+  summaries: { update: string; delete: string };
+}
+
+/**
+ * The five functions of a named resource (scopes, identity providers): list, show, create,
+ * update (PUT and PATCH) and delete. Its update and delete reach clients to update their copies.
+ */
+function namedResourceFunctions<H extends 'scope' | 'identity-provider'>(
+  id: string,
+  handler: H,
+  { partitions: { item, name, link }, readers, writers, summaries }: NamedResourceSettings,
+): Record<NamedResourceHandler<H>, FunctionSpec> {
+  const collection = `/api/${handler}s`;
+  const member = `${collection}/{${handler.replace('-', '_')}_id}`;
+  const label = handler.replace('-', ' ');
+  const changesCopies = {
+    // GetItem: the resource, a name lock, a client whose write lost to another; UpdateItem: the
+    // resource and client copies; PutItem: name locks; DeleteItem: locks and stale links.
+    dynamodbActions: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query', 'BatchGetItem'],
+    dynamodbPartitions: [item, name, link, CLIENT],
+    ...FAN_OUT,
+  };
+  const functions: Record<string, FunctionSpec> = {
+    [`list-${handler}s`]: {
+      id: `List${id}s`,
+      description: `GET ${collection}`,
+      routes: [
+        { method: 'GET', path: collection, operationId: `list${id}s`, summary: `List ${label}s`, scopes: readers },
+      ],
+      dynamodbActions: ['Query'],
+      dynamodbPartitions: [item],
+      ...STANDARD,
+    },
+    [`get-${handler}`]: {
+      id: `Get${id}`,
+      description: `GET ${member}`,
+      routes: [
+        { method: 'GET', path: member, operationId: `get${id}`, summary: `Show ${article(label)}`, scopes: readers },
+      ],
+      dynamodbActions: ['GetItem'],
+      dynamodbPartitions: [item],
+      ...STANDARD,
+    },
+    [`create-${handler}`]: {
+      id: `Create${id}`,
+      description: `POST ${collection}`,
+      routes: [
+        {
+          method: 'POST',
+          path: collection,
+          operationId: `create${id}`,
+          summary: `Create ${article(label)}`,
+          scopes: writers,
+        },
+      ],
+      dynamodbActions: ['GetItem', 'PutItem', 'DeleteItem'],
+      dynamodbPartitions: [item, name],
+      ...STANDARD,
+    },
+    [`update-${handler}`]: {
+      id: `Update${id}`,
+      description: `PUT and PATCH ${member}`,
+      routes: [
+        { method: 'PUT', path: member, operationId: `update${id}`, summary: summaries.update, scopes: writers },
+        {
+          method: 'PATCH',
+          path: member,
+          operationId: `patch${id}`,
+          summary: `Update ${article(label)} (same semantics as PUT)`,
+          scopes: writers,
+        },
+      ],
+      ...changesCopies,
+    },
+    [`delete-${handler}`]: {
+      id: `Delete${id}`,
+      description: `DELETE ${member}`,
+      routes: [
+        { method: 'DELETE', path: member, operationId: `delete${id}`, summary: summaries.delete, scopes: writers },
+      ],
+      ...changesCopies,
+      // BatchWriteItem: the links left once the resource is gone.
+      dynamodbActions: [...changesCopies.dynamodbActions, 'BatchWriteItem'],
+    },
+  };
+  return functions as Record<NamedResourceHandler<H>, FunctionSpec>;
+}
+
+function article(label: string): string {
+  return `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label}`;
+}
 
 export const API_FUNCTIONS = {
   'list-clients': {
     id: 'ListClients',
     description: 'GET /api/clients',
-    routes: [{ method: 'GET', path: '/api/clients', operationId: 'listClients', summary: 'List clients' }],
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/clients',
+        operationId: 'listClients',
+        summary: 'List clients',
+        scopes: CLIENTS_ONLY,
+      },
+    ],
     dynamodbActions: ['Query'],
     dynamodbPartitions: [CLIENT],
     ...STANDARD,
@@ -75,16 +213,33 @@ export const API_FUNCTIONS = {
   'create-client': {
     id: 'CreateClient',
     description: 'POST /api/clients',
-    routes: [{ method: 'POST', path: '/api/clients', operationId: 'createClient', summary: 'Create a client' }],
-    // DeleteItem: the loser of a race to create a scope name removes its own scope item.
-    dynamodbActions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem'],
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/clients',
+        operationId: 'createClient',
+        summary: 'Create a client',
+        scopes: CLIENTS_ONLY,
+      },
+    ],
+    // UpdateItem: links to what it copies, and the copies corrected after the write; DeleteItem:
+    // the links of a create that is refused after putting them.
+    dynamodbActions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem', 'UpdateItem'],
     dynamodbPartitions: CLIENT_AND_LINKS,
     ...KEY_GENERATION,
   },
   'get-client': {
     id: 'GetClient',
     description: 'GET /api/clients/{client_id}',
-    routes: [{ method: 'GET', path: '/api/clients/{client_id}', operationId: 'getClient', summary: 'Show a client' }],
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/clients/{client_id}',
+        operationId: 'getClient',
+        summary: 'Show a client',
+        scopes: CLIENTS_ONLY,
+      },
+    ],
     dynamodbActions: ['GetItem'],
     dynamodbPartitions: [CLIENT],
     ...STANDARD,
@@ -93,15 +248,23 @@ export const API_FUNCTIONS = {
     id: 'UpdateClient',
     description: 'PUT and PATCH /api/clients/{client_id}',
     routes: [
-      { method: 'PUT', path: '/api/clients/{client_id}', operationId: 'updateClient', summary: 'Update a client' },
+      {
+        method: 'PUT',
+        path: '/api/clients/{client_id}',
+        operationId: 'updateClient',
+        summary: 'Update a client',
+        scopes: CLIENTS_ONLY,
+      },
       {
         method: 'PATCH',
         path: '/api/clients/{client_id}',
         operationId: 'patchClient',
         summary: 'Update a client (same semantics as PUT)',
+        scopes: CLIENTS_ONLY,
       },
     ],
-    dynamodbActions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+    // PutItem: scope names locked before their scopes are created; UpdateItem: links and the client.
+    dynamodbActions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem'],
     dynamodbPartitions: CLIENT_AND_LINKS,
     ...STANDARD,
   },
@@ -109,10 +272,17 @@ export const API_FUNCTIONS = {
     id: 'DeleteClient',
     description: 'DELETE /api/clients/{client_id}',
     routes: [
-      { method: 'DELETE', path: '/api/clients/{client_id}', operationId: 'deleteClient', summary: 'Delete a client' },
+      {
+        method: 'DELETE',
+        path: '/api/clients/{client_id}',
+        operationId: 'deleteClient',
+        summary: 'Delete a client',
+        scopes: CLIENTS_ONLY,
+      },
     ],
+    // DeleteItem also removes the deleted client's links.
     dynamodbActions: ['DeleteItem', 'GetItem'],
-    dynamodbPartitions: [CLIENT],
+    dynamodbPartitions: CLIENT_LINKS,
     ...STANDARD,
   },
   'regenerate-key-pair': {
@@ -124,6 +294,7 @@ export const API_FUNCTIONS = {
         path: '/api/clients/{client_id}/regenerate_key_pair',
         operationId: 'regenerateKeyPair',
         summary: 'Generate a new key pair from the key_pair_type',
+        scopes: CLIENTS_ONLY,
       },
     ],
     dynamodbActions: ['GetItem', 'UpdateItem'],
@@ -139,10 +310,46 @@ export const API_FUNCTIONS = {
         path: '/api/clients/{client_id}/regenerate_did',
         operationId: 'regenerateDid',
         summary: 'Derive the did:key of the current public key',
+        scopes: CLIENTS_ONLY,
       },
     ],
     dynamodbActions: ['GetItem', 'UpdateItem'],
     dynamodbPartitions: [CLIENT],
+    ...STANDARD,
+  },
+  ...namedResourceFunctions('Scope', 'scope', {
+    partitions: { item: SCOPE, name: SCOPE_NAME, link: SCOPE_LINK },
+    readers: SCOPE_READERS,
+    writers: [SCOPES],
+    summaries: {
+      update: 'Update a scope; a rename or a change of public reaches every client',
+      delete: 'Delete a scope and remove it from every client',
+    },
+  }),
+  ...namedResourceFunctions('IdentityProvider', 'identity-provider', {
+    partitions: { item: IDENTITY_PROVIDER, name: IDENTITY_PROVIDER_NAME, link: IDENTITY_PROVIDER_LINK },
+    readers: IDENTITY_PROVIDER_READERS,
+    writers: [IDENTITY_PROVIDERS],
+    summaries: {
+      update: 'Update an identity provider; a rename reaches every client',
+      delete: 'Delete an identity provider that no client links',
+    },
+  }),
+  'list-key-pairs': {
+    id: 'ListKeyPairs',
+    description: 'GET /api/key-pairs',
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/key-pairs',
+        operationId: 'listKeyPairs',
+        summary: 'List global key pairs (none: keys live on each client)',
+        scopes: CLIENTS_ONLY,
+      },
+    ],
+    // Keys live on each client: this function never reads the table.
+    dynamodbActions: [],
+    dynamodbPartitions: [],
     ...STANDARD,
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -72,8 +72,19 @@ export async function measureDynamoDbWork(endpoint: string): Promise<DynamoDbWor
   const scenarios: [string, unknown][] = [
     ['scalar fields only', { client: { name: 'Orders', access_token_ttl: 3600, pkce: true } }],
     [
-      'identity provider and scopes by id',
+      'identity provider and scopes changed, by id',
       { client: { identity_provider: { id: providers[1]?.id }, authorized_scopes: scopes.map(({ id }) => ({ id })) } },
+    ],
+    // What the admin UI sends on every save: a field edited, the copies as they are stored.
+    [
+      'a field, with identity provider and scopes sent back as stored',
+      {
+        client: {
+          name: 'Saved from the admin UI',
+          identity_provider: { id: providers[1]?.id },
+          authorized_scopes: scopes.map(({ id }) => ({ id })),
+        },
+      },
     ],
     ['a scope created by name', { client: { authorized_scopes: [{ name: `orders:write:${randomUUID()}` }] } }],
   ];

@@ -79,7 +79,9 @@ export function budgetsOf(results: BenchResults): Budget[] {
       met: results.warm.p50Micros <= 150,
     },
     ...results.work
-      .filter((entry) => !entry.scenario.includes('created'))
+      // Creating a scope, or changing what a client copies, costs more by design (README): the
+      // budget holds for updates that leave the copies as stored, the admin UI's usual save.
+      .filter((entry) => !entry.scenario.includes('created') && !entry.scenario.includes('changed'))
       .map((entry) => ({
         budget: `≤ 2 round trips: ${entry.scenario}`,
         means: 'one read and one write, the fewest the contract allows',

@@ -2,6 +2,8 @@ import { type ConversionConfig, toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 import { CLIENT_FIELD_SCHEMAS } from '../../lambda/domain/client-fields.js';
 import { ClientViewSchema } from '../../lambda/domain/client-view.js';
+import { IdentityProviderViewSchema } from '../../lambda/domain/identity-provider.js';
+import { ScopeViewSchema } from '../../lambda/domain/scope.js';
 import { MAX_BODY_BYTES, REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
 import { MAX_PAGE_SIZE } from '../../lambda/routes/client-routes.js';
 import { API_ROUTES, type ApiHandlerName } from '../../lib/api-routes.js';
@@ -58,6 +60,105 @@ const ERROR_RESPONSES: Record<string, string> = {
   '500': 'Unexpected failure; the body names nothing internal',
   '503': 'The store is unavailable; see `Retry-After`',
 };
+
+const SCOPE_REQUEST = {
+  id: { type: ['string', 'null'], format: 'uuid', description: 'On create only: a UUID to use as the id' },
+  name: { type: 'string', maxLength: 255, pattern: '^\\S+$', description: 'Unique, case-sensitive, no whitespace' },
+  label: { type: ['string', 'null'], maxLength: 255 },
+  public: { anyOf: [{ type: 'boolean' }, { enum: ['true', 'false', '1', '0'] }], description: 'Default false' },
+};
+const IDENTITY_PROVIDER_REQUEST = {
+  id: { type: ['string', 'null'], format: 'uuid', description: 'On create only: a UUID to use as the id' },
+  name: { type: 'string', maxLength: 255, description: 'Unique, case-sensitive' },
+};
+
+/** The view, envelope, list and request body of a named resource. */
+function namedResourceSchemas(
+  name: string,
+  view: v.GenericSchema,
+  request: Record<string, unknown>,
+  bodyKey: string,
+): Record<string, unknown> {
+  const ref = { $ref: `#/components/schemas/${name}` };
+  return {
+    [name]: convert(view),
+    [`${name}Envelope`]: { type: 'object', required: ['data'], properties: { data: ref } },
+    [`${name}List`]: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: ref } } },
+    [`${name}Request`]: {
+      type: 'object',
+      required: [bodyKey],
+      properties: {
+        [bodyKey]: {
+          type: 'object',
+          properties: request,
+          description: 'Only the keys present change; others are ignored',
+        },
+      },
+    },
+  };
+}
+
+type ResourceOperations<H extends string> = Record<
+  `list-${H}s` | `${'get' | 'create' | 'update' | 'delete'}-${H}`,
+  Record<string, unknown>
+>;
+
+/** The five operations of a named resource (scopes, identity providers). */
+function namedResourceOperations<H extends string>(
+  name: 'Scope' | 'IdentityProvider',
+  handler: H,
+  noun: string,
+  errors: (...statuses: string[]) => Record<string, unknown>,
+): ResourceOperations<H> {
+  const plural = `${handler}s`;
+  const envelope = (description: string, headers: Record<string, unknown> = {}) => ({
+    description,
+    headers: { ETag: { schema: { type: 'string' }, description: 'The version, for If-Match' }, ...headers },
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}Envelope` } } },
+  });
+  const body = {
+    required: true,
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}Request` } } },
+  };
+  const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } };
+  const failures = (...statuses: string[]) => errors(...statuses, '401', '403', '406', '429', '500', '503');
+  return {
+    [`list-${plural}`]: {
+      responses: {
+        '200': {
+          description: `Every ${noun}, sorted by name (byte order)`,
+          content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}List` } } },
+        },
+        ...failures(),
+      },
+    },
+    [`get-${handler}`]: { responses: { '200': envelope(`The ${noun}`), ...failures('400', '404') } },
+    [`create-${handler}`]: {
+      requestBody: body,
+      responses: {
+        '201': envelope(`The new ${noun}`, {
+          Location: { schema: { type: 'string' }, description: `/api/${plural}/{id}` },
+        }),
+        ...failures('400', '413', '415', '422'),
+      },
+    },
+    [`update-${handler}`]: {
+      parameters: [ifMatch],
+      requestBody: body,
+      responses: {
+        '200': envelope('As stored after the update, every client copy updated'),
+        ...failures('400', '404', '409', '412', '413', '415', '422'),
+      },
+    },
+    [`delete-${handler}`]: {
+      parameters: [ifMatch],
+      responses: {
+        '204': { description: 'Deleted' },
+        ...failures('400', '404', '409', '412', ...(name === 'IdentityProvider' ? ['422'] : [])),
+      },
+    },
+  } as unknown as ResourceOperations<H>;
+}
 
 export function openApiDocument(): Record<string, unknown> {
   const fieldSchemas = Object.fromEntries(
@@ -174,15 +275,29 @@ export function openApiDocument(): Record<string, unknown> {
     'regenerate-did': {
       responses: { '200': clientBody('The client with its new did'), ...errors('400', '404', '409', '422', ...COMMON) },
     },
+    ...namedResourceOperations('Scope', 'scope', 'scope', errors),
+    ...namedResourceOperations('IdentityProvider', 'identity-provider', 'identity provider', errors),
+    'list-key-pairs': {
+      responses: {
+        '200': {
+          description: 'Always empty: this service keeps no global key pairs (each client has its own)',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/KeyPairList' } } },
+        },
+        ...errors(...COMMON),
+      },
+    },
   };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of API_ROUTES) {
-    paths[route.path] ??= route.path.includes('{client_id}')
-      ? { parameters: [{ name: 'client_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }] }
+    const parameter = /\{(\w+)\}/.exec(route.path)?.[1];
+    paths[route.path] ??= parameter
+      ? { parameters: [{ name: parameter, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }] }
       : {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
+      // Any one of the route's scopes suffices.
+      security: route.scopes.map((scope) => ({ bearer: [scope] })),
       ...OPERATIONS[route.handler],
     };
   }
@@ -222,6 +337,18 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         Error: convert(ErrorBodySchema),
+        ...namedResourceSchemas('Scope', ScopeViewSchema, SCOPE_REQUEST, 'scope'),
+        ...namedResourceSchemas(
+          'IdentityProvider',
+          IdentityProviderViewSchema,
+          IDENTITY_PROVIDER_REQUEST,
+          'identity_provider',
+        ),
+        KeyPairList: {
+          type: 'object',
+          required: ['data'],
+          properties: { data: { type: 'array', maxItems: 0, items: {} } },
+        },
       },
     },
   };

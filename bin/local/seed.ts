@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
+import { ClientCopies } from '../../lambda/app/client-copies.js';
+import { identityProviderUseCases } from '../../lambda/app/identity-providers.js';
 import { ImportClient } from '../../lambda/app/import-client.js';
-import type { Client, IdentityProviderLink, ScopeLink } from '../../lambda/domain/client.js';
+import type { NamedResources } from '../../lambda/app/named-resources.js';
+import { scopeUseCases } from '../../lambda/app/scopes.js';
+import type { Client, ScopeLink } from '../../lambda/domain/client.js';
 import { clientToCreate } from '../../lambda/domain/client-defaults.js';
 import { isPlainObject } from '../../lambda/domain/client-fields.js';
 import type { FieldErrors } from '../../lambda/domain/field-errors.js';
+import type { IdentityProvider } from '../../lambda/domain/identity-provider.js';
+import { isUsableScopeName } from '../../lambda/domain/scope.js';
 import { planUpdate, type UpdateLookups } from '../../lambda/domain/update-plan.js';
-import { isUsableScopeName, parseImportRequest, type UpdateRequest } from '../../lambda/domain/update-request.js';
+import { parseImportRequest, type UpdateRequest } from '../../lambda/domain/update-request.js';
 import { canonicalUuid } from '../../lambda/domain/uuid.js';
 import type { ClientStore } from '../../lambda/store/client-store.js';
+import type { IdentityProviderStore } from '../../lambda/store/identity-provider-store.js';
+import type { ScopeStore } from '../../lambda/store/scope-store.js';
 
 /**
  * Seed files: identity providers, scopes, clients (the API's body, plus an optional id, and
@@ -47,7 +55,7 @@ export interface SeedClient {
 }
 
 export interface Seed {
-  identityProviders: IdentityProviderLink[];
+  identityProviders: IdentityProvider[];
   scopes: ScopeLink[];
   clients: SeedClient[];
   protectedClientIds: string[];
@@ -145,18 +153,25 @@ export interface SeedReport {
   clientsUnchanged: number;
 }
 
+export interface SeedStores {
+  clients: ClientStore;
+  scopes: ScopeStore;
+  identityProviders: IdentityProviderStore;
+}
+
 /**
  * Writes a prepared seed: identity providers and scopes first, so that clients refer to them,
  * then each client through the API's use cases (ImportClient). A client the seed leaves as it
  * is stored is not written (no version bump).
  */
 export async function writeSeed(
-  store: ClientStore,
+  stores: SeedStores,
   seed: Seed,
   progress: (done: number, total: number) => void = () => {},
 ): Promise<SeedReport> {
-  await Promise.all(seed.identityProviders.map((provider) => store.putIdentityProvider(provider)));
-  await writeSeedScopes(store, seed.scopes);
+  const store = stores.clients;
+  await writeNamedResources(identityProviderUseCases(stores.identityProviders, store), seed.identityProviders);
+  await writeNamedResources(scopeUseCases(stores.scopes, store), seed.scopes);
   const report = {
     identityProviders: seed.identityProviders.length,
     scopes: seed.scopes.length,
@@ -165,10 +180,14 @@ export async function writeSeed(
     clientsUnchanged: 0,
   };
   const importClient = new ImportClient(store);
+  const copies = new ClientCopies(store);
   for (const [index, { id, request }] of seed.clients.entries()) {
     const outcome = await importClient.execute(id, request);
     if (outcome.status === 'invalid') throw new SeedError(`client ${id}: ${describeErrors(outcome.errors)}`);
     if (outcome.status === 'conflict') throw new SeedError(`client ${id}: kept changing meanwhile; import again`);
+    // The copies the client holds are linked even when the import changed none of them: a table
+    // from before links gets them for its clients.
+    await copies.link(outcome.client.client, outcome.client.version);
     if (outcome.status === 'created') report.clientsCreated += 1;
     else if (outcome.status === 'updated') report.clientsUpdated += 1;
     else report.clientsUnchanged += 1;
@@ -177,11 +196,22 @@ export async function writeSeed(
   return report;
 }
 
-/** A scope name held by another scope id stops the write. */
-async function writeSeedScopes(store: ClientStore, scopes: ScopeLink[]): Promise<void> {
-  for (const scope of scopes) {
-    if ((await store.putScope(scope)) === 'name-taken') {
-      throw new SeedError(`scope ${scope.id}: the name ${scope.name} belongs to another scope`);
+/**
+ * Identity providers and scopes through their use cases, as the API would write them: created,
+ * or changed where the id exists with another name or `public` (a rename frees the old name and
+ * reaches every client that has a copy). A name held by another id stops the write.
+ */
+async function writeNamedResources<T extends { id: string; name: string }>(
+  useCases: NamedResources<T>,
+  records: T[],
+): Promise<void> {
+  for (const record of records) {
+    const stored = await useCases.show(record.id);
+    const fields = record as unknown as Record<string, unknown>;
+    const outcome = stored.status === 'ok' ? await useCases.update(record.id, fields) : await useCases.create(fields);
+    if (outcome.status === 'invalid') {
+      throw new SeedError(`${record.id} (${record.name}): ${describeErrors(outcome.errors)}`);
     }
+    if (outcome.status !== 'ok') throw new SeedError(`${record.id} (${record.name}): ${outcome.status}`);
   }
 }

@@ -6,6 +6,7 @@ import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
+import { defaultScopePrefix } from '../../lambda/http/route-scopes.js';
 import {
   createCreateClientHandler,
   createDeleteClientHandler,
@@ -14,8 +15,26 @@ import {
   createRegenerateDidHandler,
   createRegenerateKeyPairHandler,
 } from '../../lambda/routes/client-routes.js';
+import {
+  createCreateIdentityProviderHandler,
+  createDeleteIdentityProviderHandler,
+  createGetIdentityProviderHandler,
+  createListIdentityProvidersHandler,
+  createUpdateIdentityProviderHandler,
+} from '../../lambda/routes/identity-provider-routes.js';
+import { createListKeyPairsHandler } from '../../lambda/routes/key-pair-routes.js';
+import type { ResourceRouteOptions } from '../../lambda/routes/named-resource-routes.js';
+import {
+  createCreateScopeHandler,
+  createDeleteScopeHandler,
+  createGetScopeHandler,
+  createListScopesHandler,
+  createUpdateScopeHandler,
+} from '../../lambda/routes/scope-routes.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
+import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
+import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import {
   API_FUNCTIONS,
   API_ROUTES,
@@ -65,7 +84,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   try {
     documents = documentClientFor(options.endpoint ?? (engine as Engine).endpoint, { local: !options.endpoint });
     const store = new DynamoDbClientStore(documents, options.table);
-    if ((await ensureTable(documents, options.table)) === 'created') await writeSeed(store, seed);
+    const stores = {
+      clients: store,
+      scopes: new DynamoDbScopeStore(documents, options.table),
+      identityProviders: new DynamoDbIdentityProviderStore(documents, options.table),
+    };
+    if ((await ensureTable(documents, options.table)) === 'created') await writeSeed(stores, seed);
 
     const requiredScope = REQUIRED_SCOPE_DEFAULT;
     const protectedClientIds = [...seed.protectedClientIds, ...options.protectedClientIds];
@@ -75,6 +99,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       requiredScope,
       protectedClientIds,
     };
+    const resourceOptions: ResourceRouteOptions = {
+      ...routeOptions,
+      ...stores,
+      scopePrefix: defaultScopePrefix(requiredScope),
+    };
     const handlers: Record<ApiHandlerName, LambdaHandler> = {
       'list-clients': createListClientsHandler(routeOptions),
       'get-client': createGetClientHandler(routeOptions),
@@ -83,6 +112,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       'delete-client': createDeleteClientHandler(routeOptions),
       'regenerate-key-pair': createRegenerateKeyPairHandler(routeOptions),
       'regenerate-did': createRegenerateDidHandler(routeOptions),
+      'list-scopes': createListScopesHandler(resourceOptions),
+      'get-scope': createGetScopeHandler(resourceOptions),
+      'create-scope': createCreateScopeHandler(resourceOptions),
+      'update-scope': createUpdateScopeHandler(resourceOptions),
+      'delete-scope': createDeleteScopeHandler(resourceOptions),
+      'list-identity-providers': createListIdentityProvidersHandler(resourceOptions),
+      'get-identity-provider': createGetIdentityProviderHandler(resourceOptions),
+      'create-identity-provider': createCreateIdentityProviderHandler(resourceOptions),
+      'update-identity-provider': createUpdateIdentityProviderHandler(resourceOptions),
+      'delete-identity-provider': createDeleteIdentityProviderHandler(resourceOptions),
+      'list-key-pairs': createListKeyPairsHandler(resourceOptions),
     };
     const authorizer = createScopeAuthorizer({
       verifier: verifierWithJwks({ issuer: DEV_ISSUER, jwks: issuer.jwks, scope: requiredScope }),

@@ -1,16 +1,11 @@
 import type { VersionedClient } from '../domain/client.js';
+import { keepingStoredIdentityProvider } from '../domain/client-copies.js';
 import type { FieldErrors } from '../domain/field-errors.js';
-import {
-  changedAttributes,
-  overlapsChangesBetween,
-  planUpdate,
-  type UpdateLookups,
-  updateReferences,
-  withCreatedScopeLinks,
-  withCreatedScopes,
-} from '../domain/update-plan.js';
+import { overlapsChangesBetween, planUpdate, type UpdateLookups, updateReferences } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import type { ClientStore, UpdateReads, UpdateReferences } from '../store/client-store.js';
+import { ClientCopies } from './client-copies.js';
+import { withPlannedScopes } from './planned-scopes.js';
 import { WriteProtection } from './write-protection.js';
 
 export type UpdateOutcome =
@@ -43,9 +38,12 @@ const MAX_RETRY_DELAY_MS = 50;
  * same change is validated and applied again on the item that won (DynamoDB returns it with the
  * failed write), so concurrent updates of different fields all survive and losing costs one
  * write more, not a pause and a read; with `If-Match`, the caller's version decides instead.
+ * Between plan and write, the copies step (client-copies.ts) links the client to the scopes and
+ * provider whose copies the write changes and plans them again from a fresh read.
  */
 export class UpdateClient {
   readonly #writeProtection: WriteProtection;
+  readonly #copies: ClientCopies;
   readonly #maxWriteAttempts: number;
   readonly #retryBaseDelayMs: number;
 
@@ -54,33 +52,34 @@ export class UpdateClient {
     options: UpdateClientOptions,
   ) {
     this.#writeProtection = new WriteProtection(options.protectedClientIds);
+    this.#copies = new ClientCopies(store);
     this.#maxWriteAttempts = options.maxWriteAttempts ?? DEFAULT_MAX_WRITE_ATTEMPTS;
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
   }
 
   async execute(
     clientId: string,
-    request: UpdateRequest,
+    given: UpdateRequest,
     ifMatch?: (version: number) => boolean,
   ): Promise<UpdateOutcome> {
-    const references = updateReferences(request);
+    const references = updateReferences(given);
     let { client: current, lookups } = await this.store.readForUpdate(clientId, references);
     if (current && this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
 
     let conflicts = 0;
     for (let attempt = 1; current; attempt += 1) {
+      const request = keepingStoredIdentityProvider(given, current.client);
       const plan = planUpdate(request, current.client, lookups);
       if (plan.status === 'invalid') return plan;
       if (ifMatch && !ifMatch(current.version)) return { status: 'precondition-failed' };
-      let { patch } = plan;
-      if (plan.newScopeNames.length > 0) {
-        const created = await this.store.ensureScopes(plan.newScopeNames);
-        lookups = withCreatedScopes(lookups, created);
-        patch = withCreatedScopeLinks(patch, created);
-      }
-      const changes = changedAttributes(current.client, patch);
+      const planned = await withPlannedScopes(this.store, plan, lookups);
+      // The copies of scopes and provider: a step of its own (client-copies.ts). Changing them
+      // puts links and reads what they copy again, which may plan other copies.
+      const prepared = await this.#copies.prepare(current, request, planned.patch, planned.lookups);
+      if (prepared.status === 'invalid') return { status: 'invalid', errors: prepared.errors };
+      lookups = prepared.lookups;
+      const changes = prepared.patch;
       if (Object.keys(changes).length === 0) return { status: 'unchanged', client: current };
-
       const result = await this.store.writePatch(clientId, changes, current.version);
       if (result.status === 'written') return { status: 'updated', client: result.client, retries: attempt - 1 };
       if (attempt >= this.#maxWriteAttempts) return { status: 'conflict', retries: attempt - 1 };

@@ -36,7 +36,7 @@ const integer = v.union([
   v.pipe(v.string(), v.regex(/^[+-]?\d+$/), v.transform(Number)),
 ]);
 
-const boolean = v.union([
+export const boolean = v.union([
   v.boolean(),
   v.pipe(
     v.picklist(['true', 'false', '1', '0']),
@@ -62,7 +62,7 @@ export const LIMITS = {
   scopeName: 255,
 } as const;
 
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `should be at most ${max} character(s)`));
+export const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `should be at most ${max} character(s)`));
 
 /** A list of strings without its blank entries, at most `maxItems` of them. */
 const stringList = (item: v.GenericSchema<unknown, string> = v.string(), maxItems: number = LIMITS.listItems) =>

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { checkClientFields, isBlankString, isPlainObject, LIMITS } from './client-fields.js';
 import { FieldErrorCollector, type FieldErrors } from './field-errors.js';
+import { isUsableScopeName } from './scope.js';
 import { canonicalUuid } from './uuid.js';
 
 /**
@@ -118,11 +119,6 @@ function scopeReferences(items: Record<string, unknown>[] | null | undefined): S
     }
   }
   return [...references.values()];
-}
-
-/** What a scope name must be to name a scope: no whitespace, at most 255 characters. */
-export function isUsableScopeName(name: unknown): name is string {
-  return typeof name === 'string' && name.length > 0 && name.length <= LIMITS.scopeName && !/\s/u.test(name);
 }
 
 /**

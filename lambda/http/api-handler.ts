@@ -13,11 +13,14 @@ import {
 import { acceptsJson } from './negotiation.js';
 import { type ApiRequest, decodeEvent } from './request.js';
 import { errorResponse } from './response.js';
+import type { RouteScopes } from './route-scopes.js';
 
 export interface ApiHandlerOptions {
   logger: Logger;
   /** The scope the authorizer must have found in the token. */
   requiredScope: string;
+  /** The route's own scopes (any one suffices), when not just `requiredScope`. */
+  scopes?: RouteScopes;
   methods: readonly string[];
 }
 
@@ -31,14 +34,15 @@ export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => P
  * authorizer: a missing context is a 401, never a pass), method, content negotiation, then the
  * route; errors become their JSON bodies, unknown failures a bare 500.
  */
-export function apiHandler({ logger, requiredScope, methods }: ApiHandlerOptions, route: Route): LambdaHandler {
+export function apiHandler({ logger, requiredScope, scopes, methods }: ApiHandlerOptions, route: Route): LambdaHandler {
+  const { accepted, challenge } = scopes ?? { accepted: [requiredScope], challenge: requiredScope };
   return async (event, context) => {
     logger.addContext(context);
     let response: APIGatewayProxyResult;
     const attributes: RequestLogAttributes = {};
     try {
       const request = { ...decodeEvent(event), deadline: deadlineOf(context) };
-      authorize(request, requiredScope);
+      authorize(request, accepted, challenge);
       if (!methods.includes(request.method)) throw methodNotAllowed(methods);
       if (!acceptsJson(request)) throw notAcceptable();
       response = await route(request, attributes);
@@ -56,15 +60,19 @@ function deadlineOf(context: Partial<Context> | undefined): number | undefined {
   return remaining === undefined ? undefined : Date.now() + remaining;
 }
 
-function authorize(request: ApiRequest, requiredScope: string): void {
+/**
+ * API Gateway caches one authorizer answer per token for every route, so the authorizer cannot
+ * tell routes apart: each function checks that the token holds one of its own scopes.
+ */
+function authorize(request: ApiRequest, accepted: readonly string[], challenge: string): void {
   const { authorizer } = request;
   if (!authorizer) throw unauthorized(request.headers.has('authorization'));
   // API Gateway caches the authorizer's answer per token for minutes: a token that expired
   // since must not keep working until the cache entry does. One without `exp` never passes.
   const expiresAt = numericDate(authorizer.exp);
   if (expiresAt === undefined || expiresAt * 1000 <= Date.now()) throw unauthorized(true);
-  const scopes = String(authorizer.scope ?? '').split(' ');
-  if (!scopes.includes(requiredScope)) throw insufficientScope(requiredScope);
+  const held = String(authorizer.scope ?? '').split(' ');
+  if (!accepted.some((scope) => held.includes(scope))) throw insufficientScope(challenge);
 }
 
 /** A JWT NumericDate from the authorizer's context, which API Gateway hands over as a string. */

@@ -51,7 +51,10 @@ export const writeProtected = () =>
 export const badRequest = (errors: FieldErrors) =>
   new HttpError(400, 'BAD_REQUEST', 'The request is malformed.', errors);
 
-export const notFound = () => new HttpError(404, 'NOT_FOUND', 'The requested resource could not be found.');
+export const notFound = () =>
+  new HttpError(404, 'NOT_FOUND', 'The requested resource could not be found.', {
+    resource: ['the requested resource could not be found.'],
+  });
 
 export const methodNotAllowed = (allowed: readonly string[]) =>
   new HttpError(405, 'METHOD_NOT_ALLOWED', 'The method is not allowed for this resource.', undefined, {

@@ -16,6 +16,11 @@ export function jsonResponse(
   return { statusCode, headers: { ...COMMON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
+/** 204: no body, and nothing for a cache to keep. */
+export function noContent(): APIGatewayProxyResult {
+  return { statusCode: 204, headers: { 'Cache-Control': 'no-store' }, body: '' };
+}
+
 export function errorResponse(error: HttpError): APIGatewayProxyResult {
   return jsonResponse(error.statusCode, error.toBody(), error.headers);
 }

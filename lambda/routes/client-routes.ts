@@ -9,7 +9,7 @@ import { badRequest, notFound, unprocessableEntity } from '../http/http-error.js
 import { createdLocation } from '../http/location.js';
 import { ifMatchPrecondition } from '../http/negotiation.js';
 import { type ApiRequest, jsonBody, uuidPathParameter } from '../http/request.js';
-import { jsonResponse } from '../http/response.js';
+import { jsonResponse, noContent } from '../http/response.js';
 import type { ClientStore } from '../store/client-store.js';
 import { clientRequest, clientResponse, refusal } from './client-responses.js';
 
@@ -100,7 +100,7 @@ export function createDeleteClientHandler(options: RouteOptions): LambdaHandler 
     const clientId = uuidPathParameter(request, 'client_id');
     const outcome = await deleteClient.execute(clientId, ifMatchPrecondition(request));
     if (outcome !== 'deleted') return refusal({ status: outcome });
-    return { statusCode: 204, headers: { 'Cache-Control': 'no-store' }, body: '' };
+    return noContent();
   });
 }
 

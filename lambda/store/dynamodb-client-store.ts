@@ -1,47 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { Client, IdentityProviderLink, ScopeLink, VersionedClient } from '../domain/client.js';
+import type { CopyKind } from '../domain/client-copies.js';
 import { CLIENT_VIEW_KEYS } from '../domain/client-view.js';
-import {
-  type ClientAttributes,
-  type ClientPage,
-  type ClientStore,
-  type PatchResult,
-  StoreUnavailableError,
-  type UpdateReads,
-  type UpdateReferences,
+import type { IdentityProvider } from '../domain/identity-provider.js';
+import { type Scope, scopeLink } from '../domain/scope.js';
+import type { UpdateLookups } from '../domain/update-plan.js';
+import type {
+  ClientAttributes,
+  ClientLink,
+  ClientPage,
+  ClientStore,
+  DeleteResult,
+  LinkCondition,
+  PatchResult,
+  UpdateReads,
+  UpdateReferences,
 } from './client-store.js';
+import { DynamoDbIdentityProviderStore, toIdentityProvider } from './dynamodb-identity-provider-store.js';
+import { DynamoDbLinks } from './dynamodb-links.js';
+import type { DynamoDbNamedResources } from './dynamodb-named-resources.js';
+import { DynamoDbScopeStore, toScope } from './dynamodb-scope-store.js';
+import { DynamoDbTable, type Item, onlyIfAbsent } from './dynamodb-table.js';
+import { itemKeys } from './item-keys.js';
 import { ITEM_KINDS, PARTITION_KEY, SORT_KEY } from './table-definition.js';
 
-type Item = Record<string, unknown>;
-type Key = Record<typeof PARTITION_KEY | typeof SORT_KEY, string>;
-
-const { client: CLIENT, identityProvider: IDENTITY_PROVIDER, scope: SCOPE, scopeName: SCOPE_NAME } = ITEM_KINDS;
-
-/**
- * Item keys: `pk` = the kind, `sk` = the id (or name). One partition per kind lets the list of
- * clients be a strongly consistent Query in id order; DynamoDB splits a busy partition by sort
- * key, and an admin API writes little.
- */
-export const itemKeys = {
-  client: (id: string): Key => ({ pk: CLIENT, sk: id }),
-  identityProvider: (id: string): Key => ({ pk: IDENTITY_PROVIDER, sk: id }),
-  scope: (id: string): Key => ({ pk: SCOPE, sk: id }),
-  /** Scope names are unique: this item is the lock that makes creation by name race-free. */
-  scopeName: (name: string): Key => ({ pk: SCOPE_NAME, sk: name }),
-};
+export { itemKeys } from './item-keys.js';
 
 /**
  * Every attribute of a client but its private key. DynamoDB still charges the read units of the
@@ -55,14 +41,26 @@ const WITHOUT_PRIVATE_KEY = {
   ),
 };
 
-const BATCH_GET_LIMIT = 100;
-const UNPROCESSED_KEYS_ATTEMPTS = 5;
-
 export class DynamoDbClientStore implements ClientStore {
-  constructor(
-    private readonly documents: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+  private readonly table: DynamoDbTable;
+  private readonly links: DynamoDbLinks;
+  private readonly scopes: DynamoDbNamedResources<Scope>;
+  private readonly identityProviders: DynamoDbNamedResources<IdentityProvider>;
+
+  constructor(documents: DynamoDBDocumentClient, tableName: string) {
+    this.table = new DynamoDbTable(documents, tableName);
+    this.links = new DynamoDbLinks(this.table);
+    this.scopes = new DynamoDbScopeStore(this.table);
+    this.identityProviders = new DynamoDbIdentityProviderStore(this.table);
+  }
+
+  private get documents(): DynamoDBDocumentClient {
+    return this.table.documents;
+  }
+
+  private get tableName(): string {
+    return this.table.tableName;
+  }
 
   async readForUpdate(clientId: string, references: UpdateReferences): Promise<UpdateReads> {
     const keys = [
@@ -71,47 +69,50 @@ export class DynamoDbClientStore implements ClientStore {
       ...references.scopeIds.map(itemKeys.scope),
       ...references.scopeNames.map(itemKeys.scopeName),
     ];
-    const items = await this.batchGet(keys);
-    const identityProviders = new Map<string, IdentityProviderLink>();
-    const scopesById = new Map<string, ScopeLink>();
-    const scopesByName = new Map<string, ScopeLink>();
-    let client: VersionedClient | undefined;
-    for (const item of items) {
-      switch (item[PARTITION_KEY]) {
-        case CLIENT:
-          client = toVersionedClient(item);
-          break;
-        case IDENTITY_PROVIDER:
-          identityProviders.set(item.id as string, toIdentityProvider(item));
-          break;
-        case SCOPE:
-          scopesById.set(item.id as string, toScope(item));
-          break;
-        case SCOPE_NAME:
-          scopesByName.set(item.name as string, toScope(item));
-          break;
-      }
-    }
-    return { client, lookups: { identityProviders, scopesById, scopesByName } };
+    const items = await this.table.batchGet(keys);
+    const client = items.find((item) => item.pk === ITEM_KINDS.client);
+    return { client: client ? toVersionedClient(client) : undefined, lookups: toLookups(items) };
+  }
+
+  async readLookups(references: UpdateReferences, scopeIdsOfNames: readonly string[]): Promise<UpdateLookups> {
+    const keys = [
+      ...references.identityProviderIds.map(itemKeys.identityProvider),
+      ...[...references.scopeIds, ...scopeIdsOfNames].map(itemKeys.scope),
+      ...references.scopeNames.map(itemKeys.scopeName),
+    ];
+    const items = await this.table.batchGet(keys);
+    const scopeItems = new Map(items.filter((item) => item.pk === ITEM_KINDS.scope).map((item) => [item.id, item]));
+    // A name counts when its lock points at a scope read here that carries it (or is being
+    // renamed to it); a lock that moved elsewhere leaves the name unresolved, to be resolved again.
+    const liveLocks = items.filter((item) => {
+      if (item.pk !== ITEM_KINDS.scopeName) return false;
+      const scope = scopeItems.get(item.id);
+      return scope !== undefined && !scope.deleting && (scope.name === item.name || scope.pending_name === item.name);
+    });
+    const lookups = toLookups(items.filter((item) => item.pk !== ITEM_KINDS.scopeName));
+    const scopesByName = new Map(
+      liveLocks.flatMap((lock) => {
+        const scope = lookups.scopesById.get(lock.id as string);
+        return scope ? [[lock.name as string, scope] as const] : [];
+      }),
+    );
+    return { ...lookups, scopesByName };
   }
 
   async getClient(
     clientId: string,
     options: { withoutPrivateKey?: boolean } = {},
   ): Promise<VersionedClient | undefined> {
-    const { Item } = await this.send(() =>
-      this.documents.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: itemKeys.client(clientId),
-          ConsistentRead: true,
-          ...(options.withoutPrivateKey && WITHOUT_PRIVATE_KEY),
-        }),
-      ),
-    );
-    return Item ? toVersionedClient(Item) : undefined;
+    const item = await this.table.get(itemKeys.client(clientId), options.withoutPrivateKey ? WITHOUT_PRIVATE_KEY : {});
+    return item ? toVersionedClient(item) : undefined;
   }
 
+  async getClients(clientIds: readonly string[]): Promise<Map<string, VersionedClient>> {
+    const items = await this.table.batchGet(clientIds.map(itemKeys.client));
+    return new Map(items.map((item) => [item.id as string, toVersionedClient(item)]));
+  }
+
+  /** The scope of each name, created (public: false) where none exists; safe under races. */
   ensureScopes(names: string[]): Promise<ScopeLink[]> {
     return Promise.all(names.map((name) => this.ensureScope(name)));
   }
@@ -127,7 +128,7 @@ export class DynamoDbClientStore implements ClientStore {
       ':next': expectedVersion + 1,
     });
     try {
-      const { Attributes } = await this.send(() =>
+      const { Attributes } = await this.table.send(() =>
         this.documents.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -147,19 +148,18 @@ export class DynamoDbClientStore implements ClientStore {
         : { status: 'version-mismatch' };
     }
   }
-
   async listClients({ limit, afterId }: { limit?: number; afterId?: string }): Promise<ClientPage> {
     const clients: VersionedClient[] = [];
     let startKey: Record<string, unknown> | undefined = afterId ? itemKeys.client(afterId) : undefined;
     do {
-      const page = await this.send(() =>
+      const page = await this.table.send(() =>
         this.documents.send(
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: '#pk = :kind',
             ProjectionExpression: WITHOUT_PRIVATE_KEY.ProjectionExpression,
             ExpressionAttributeNames: { ...WITHOUT_PRIVATE_KEY.ExpressionAttributeNames, '#pk': PARTITION_KEY },
-            ExpressionAttributeValues: { ':kind': CLIENT },
+            ExpressionAttributeValues: { ':kind': ITEM_KINDS.client },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
             ...(limit !== undefined && { Limit: limit - clients.length }),
@@ -175,18 +175,14 @@ export class DynamoDbClientStore implements ClientStore {
 
   async createClient(client: Client): Promise<{ status: 'created'; client: VersionedClient } | { status: 'exists' }> {
     const item = { ...itemKeys.client(client.id), ...client, version: 1 };
-    try {
-      await this.put(item, true);
-      return { status: 'created', client: toVersionedClient(item) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { status: 'exists' };
-      throw error;
-    }
+    return (await this.table.put(item, onlyIfAbsent))
+      ? { status: 'created', client: toVersionedClient(item) }
+      : { status: 'exists' };
   }
 
-  async deleteClient(clientId: string, expectedVersion?: number): Promise<'deleted' | 'missing' | 'version-mismatch'> {
+  async deleteClient(clientId: string, expectedVersion?: number): Promise<DeleteResult> {
     try {
-      await this.send(() =>
+      const { Attributes } = await this.table.send(() =>
         this.documents.send(
           new DeleteCommand({
             TableName: this.tableName,
@@ -200,23 +196,24 @@ export class DynamoDbClientStore implements ClientStore {
               ...(expectedVersion !== undefined && { '#version': 'version' }),
             },
             ...(expectedVersion !== undefined && { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+            ReturnValues: 'ALL_OLD',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return 'deleted';
+      return { status: 'deleted', client: toVersionedClient(Attributes as Item) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // DynamoDB returns the item that failed the condition; dynalite needs a read to tell.
       const exists = error.Item !== undefined || (await this.getClient(clientId)) !== undefined;
-      return exists ? 'version-mismatch' : 'missing';
+      return { status: exists ? 'version-mismatch' : 'missing' };
     }
   }
 
   /** Creates or replaces a client and bumps its version: for seeding and imports. */
   async putClient(client: Client): Promise<VersionedClient> {
     const update = setAttributes(client, '#version = if_not_exists(#version, :zero) + :one', { ':zero': 0, ':one': 1 });
-    const { Attributes } = await this.send(() =>
+    const { Attributes } = await this.table.send(() =>
       this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -229,113 +226,52 @@ export class DynamoDbClientStore implements ClientStore {
     return toVersionedClient(Attributes as Item);
   }
 
+  /** Writes an identity provider by id with its name lock, for benchmarks and tests. */
   async putIdentityProvider(identityProvider: IdentityProviderLink): Promise<void> {
-    await this.put({ ...itemKeys.identityProvider(identityProvider.id), ...identityProvider });
+    await this.putNamed(this.identityProviders, { id: identityProvider.id, name: identityProvider.name ?? '' });
   }
 
   /** Writes a scope by id, unless its name already belongs to another scope. */
-  async putScope(scope: ScopeLink): Promise<'written' | 'name-taken'> {
-    try {
-      await this.send(() =>
-        this.documents.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...itemKeys.scopeName(scope.name), ...scope },
-            ConditionExpression: 'attribute_not_exists(#pk) OR #id = :id',
-            ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#id': 'id' },
-            ExpressionAttributeValues: { ':id': scope.id },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'name-taken';
-      throw error;
-    }
-    await this.put({ ...itemKeys.scope(scope.id), ...scope });
+  putScope(scope: ScopeLink): Promise<'written' | 'name-taken'> {
+    return this.putNamed(this.scopes, { ...scope, label: null });
+  }
+
+  putLinks(
+    clientId: string,
+    targets: Record<CopyKind, string[]>,
+    link: Pick<ClientLink, 'clientVersion' | 'attempt' | 'linkedAt'>,
+  ): Promise<void> {
+    return this.links.put(clientId, targets, link);
+  }
+
+  linksTo(kind: CopyKind, targetId: string): Promise<ClientLink[]> {
+    return this.links.linksTo(kind, targetId);
+  }
+
+  deleteLinks(links: Pick<ClientLink, 'kind' | 'targetId' | 'clientId'>[], condition?: LinkCondition): Promise<void> {
+    return this.links.delete(links, condition);
+  }
+
+  private async putNamed<T extends { id: string; name: string }>(
+    resources: DynamoDbNamedResources<T>,
+    record: T,
+  ): Promise<'written' | 'name-taken'> {
+    if ((await resources.reserveName(record.name, record.id)).status === 'taken') return 'name-taken';
+    await this.table.put({ ...resources.itemKey(record.id), ...(record as Item), version: 1 });
     return 'written';
   }
 
   /**
-   * The id item is written first: if the request dies before the name item, what is left is a
-   * scope nobody can name or has seen. The conditional put of the name item decides races; the
-   * loser drops its id item and takes the winner's scope.
+   * The name lock is written first, holding the scope to create: whoever finds a lock whose
+   * scope is missing completes it from there, so a request that dies between the two writes
+   * leaves nothing half made. The conditional write of the lock decides races.
    */
   private async ensureScope(name: string): Promise<ScopeLink> {
-    const scope: ScopeLink = { id: randomUUID(), name, public: false };
-    await this.put({ ...itemKeys.scope(scope.id), ...scope }, true);
-    try {
-      await this.put({ ...itemKeys.scopeName(name), ...scope }, true);
-      return scope;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const [winner] = await Promise.all([
-        this.send(() =>
-          this.documents.send(
-            new GetCommand({ TableName: this.tableName, Key: itemKeys.scopeName(name), ConsistentRead: true }),
-          ),
-        ),
-        this.send(() =>
-          this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: itemKeys.scope(scope.id) })),
-        ),
-      ]);
-      return toScope(winner.Item as Item);
-    }
-  }
-
-  private async put(item: Item, onlyIfAbsent = false): Promise<void> {
-    await this.send(() =>
-      this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ...(onlyIfAbsent && {
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PARTITION_KEY },
-          }),
-        }),
-      ),
-    );
-  }
-
-  private async batchGet(keys: Key[]): Promise<Item[]> {
-    // DynamoDB refuses an empty key attribute: such a key names no item anyway.
-    const unique = [
-      ...new Map(keys.filter((key) => key.sk !== '').map((key) => [`${key.pk}\u0000${key.sk}`, key])).values(),
-    ];
-    const chunks: Key[][] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      chunks.push(unique.slice(start, start + BATCH_GET_LIMIT));
-    }
-    const results = await Promise.all(chunks.map((chunk) => this.batchGetChunk(chunk)));
-    return results.flat();
-  }
-
-  /** BatchGetItem may leave keys unprocessed under load: those are asked again, with backoff. */
-  private async batchGetChunk(keys: Key[]): Promise<Item[]> {
-    const items: Item[] = [];
-    let pending: Item[] = keys;
-    for (let attempt = 0; attempt < UNPROCESSED_KEYS_ATTEMPTS; attempt += 1) {
-      if (attempt > 0) await sleep(Math.random() * 25 * 2 ** attempt);
-      const output = await this.send(() =>
-        this.documents.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        ),
-      );
-      items.push(...(output.Responses?.[this.tableName] ?? []));
-      pending = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      if (pending.length === 0) return items;
-    }
-    throw new StoreUnavailableError(new Error('BatchGetItem left keys unprocessed'));
-  }
-
-  /** Errors worth retrying later become StoreUnavailableError; the rest pass through. */
-  private async send<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof Error && isUnavailable(error)) throw new StoreUnavailableError(error);
-      throw error;
-    }
+    const scope: Scope = { id: randomUUID(), name, label: null, public: false };
+    const reservation = await this.scopes.reserveName(name, scope.id, scope);
+    if (reservation.status === 'taken') return scopeLink(reservation.holder.record);
+    await this.scopes.create(scope);
+    return scopeLink(scope);
   }
 }
 
@@ -359,21 +295,20 @@ function setAttributes(attributes: object, versionAssignment: string, versionVal
   };
 }
 
-function isUnavailable(error: Error): boolean {
-  // biome-ignore lint/suspicious/noExplicitAny: the classifiers take the SDK's loosely typed errors
-  const sdkError = error as any;
-  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
+/** The identity providers, scopes and scope names read, without those being deleted. */
+function toLookups(items: Item[]): UpdateLookups {
+  const live = items.filter((item) => !item.deleting);
+  const of = (kind: string) => live.filter((item) => item.pk === kind);
+  return {
+    identityProviders: new Map(
+      of(ITEM_KINDS.identityProvider).map((item) => [item.id as string, toIdentityProvider(item)]),
+    ),
+    scopesById: new Map(of(ITEM_KINDS.scope).map((item) => [item.id as string, scopeLink(toScope(item))])),
+    scopesByName: new Map(of(ITEM_KINDS.scopeName).map((item) => [item.name as string, scopeLink(toScope(item))])),
+  };
 }
 
 function toVersionedClient(item: Item): VersionedClient {
   const { pk: _pk, sk: _sk, version, ...client } = item;
   return { client: client as unknown as Client, version: Number(version ?? 0) };
-}
-
-function toIdentityProvider(item: Item): IdentityProviderLink {
-  return { id: item.id as string, name: (item.name as string | undefined) ?? null };
-}
-
-function toScope(item: Item): ScopeLink {
-  return { id: item.id as string, name: item.name as string, public: item.public === true };
 }

@@ -11,9 +11,15 @@ export const SORT_KEY = 'sk';
 export const ITEM_KINDS = {
   client: 'CLIENT',
   identityProvider: 'IDENTITY_PROVIDER',
+  /** The lock that keeps identity provider names unique. */
+  identityProviderName: 'IDENTITY_PROVIDER_NAME',
+  /** A client's link to the identity provider it copies. */
+  identityProviderLink: 'IDENTITY_PROVIDER_LINK',
   scope: 'SCOPE',
   /** The lock that keeps scope names unique. */
   scopeName: 'SCOPE_NAME',
+  /** A client's link to a scope it copies. */
+  scopeLink: 'SCOPE_LINK',
 } as const;
 export type ItemKind = (typeof ITEM_KINDS)[keyof typeof ITEM_KINDS];
 

@@ -25,7 +25,7 @@ describe('the deployed bundles', () => {
       const description: string = resource.Properties.Description;
       const name = /Verifies bearer tokens/.test(description)
         ? 'authorizer'
-        : /PUT and PATCH/.test(description)
+        : /PUT and PATCH \/api\/clients/.test(description)
           ? 'update-client'
           : undefined;
       if (name) assetDirs[name] = join(outdir, resource.Metadata['aws:asset:path']);

@@ -20,6 +20,18 @@ function functionNamed(template: Template, description: RegExp) {
   return { logicalId: entry[0], properties: entry[1].Properties };
 }
 
+/** The IAM statements of a function's role that grant DynamoDB actions. */
+function dynamoDbStatements(template: Template, description: RegExp) {
+  const { properties } = functionNamed(template, description);
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }] },
+  });
+  const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  return statements.filter((statement) =>
+    [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')),
+  );
+}
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The logical id of the REST API resource at `path` (`/api/clients/{client_id}`). */
@@ -46,7 +58,9 @@ describe('the default stack (Cognito created, retained data)', () => {
 
   it('runs every function on the latest Node.js runtime, arm64, traced, with JSON logs in its own log group', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(9);
+    // One function per entry of the shared definition, the authorizer and the history publisher.
+    const count = Object.keys(API_FUNCTIONS).length + 2;
+    expect(Object.keys(functions)).toHaveLength(count);
     for (const { Properties } of Object.values(functions)) {
       expect(Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -56,11 +70,14 @@ describe('the default stack (Cognito created, retained data)', () => {
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
       });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, count);
   });
 
   it('sizes the functions: 512 MB and 10 s to update, 256 MB and 5 s to authorize', () => {
-    expect(functionNamed(template, /PUT and PATCH/).properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
+    expect(functionNamed(template, /PUT and PATCH \/api\/clients/).properties).toMatchObject({
+      MemorySize: 512,
+      Timeout: 10,
+    });
     expect(functionNamed(template, /Verifies bearer tokens/).properties).toMatchObject({ MemorySize: 256, Timeout: 5 });
   });
 
@@ -79,7 +96,7 @@ describe('the default stack (Cognito created, retained data)', () => {
     const timeouts = Object.entries(template.findResources('AWS::Lambda::Function'))
       .filter(([logicalId]) => invokedByApiGateway.has(logicalId))
       .map(([, resource]) => resource.Properties.Timeout);
-    expect(timeouts).toHaveLength(8);
+    expect(timeouts).toHaveLength(Object.keys(API_FUNCTIONS).length + 1);
     expect(timeouts.every((timeout) => timeout < 29)).toBe(true);
   });
 
@@ -93,7 +110,7 @@ describe('the default stack (Cognito created, retained data)', () => {
   });
 
   it('configures the update function with the table, the Cognito scope and the protected ids', () => {
-    const { properties } = functionNamed(template, /PUT and PATCH/);
+    const { properties } = functionNamed(template, /PUT and PATCH \/api\/clients/);
     expect(properties.Environment.Variables).toEqual({
       TABLE_NAME: { Ref: expect.stringMatching(/^ClientsTable/) },
       REQUIRED_SCOPE: 'clients-api/clients:manage:all',
@@ -111,27 +128,41 @@ describe('the default stack (Cognito created, retained data)', () => {
   });
 
   const CLIENT_ONLY = ['CLIENT'];
-  const WITH_LINKED_ITEMS = ['CLIENT', 'IDENTITY_PROVIDER', 'SCOPE', 'SCOPE_NAME'];
+  // The links of a client to the scopes and identity provider it copies.
+  const WITH_LINKS = ['CLIENT', 'IDENTITY_PROVIDER_LINK', 'SCOPE_LINK'];
+  const WITH_LINKED_ITEMS = [
+    'CLIENT',
+    'IDENTITY_PROVIDER',
+    'IDENTITY_PROVIDER_LINK',
+    'SCOPE',
+    'SCOPE_LINK',
+    'SCOPE_NAME',
+  ];
 
   it.each([
-    [/PUT and PATCH/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], WITH_LINKED_ITEMS],
+    [/PUT and PATCH \/api\/clients/, ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'], WITH_LINKED_ITEMS],
     [/^GET \/api\/clients$/, ['Query'], CLIENT_ONLY],
     [/^GET \/api\/clients\/\{client_id\}$/, ['GetItem'], CLIENT_ONLY],
-    [/^POST \/api\/clients$/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem'], WITH_LINKED_ITEMS],
-    [/^DELETE/, ['DeleteItem', 'GetItem'], CLIENT_ONLY],
+    [/^POST \/api\/clients$/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], WITH_LINKED_ITEMS],
+    [/^DELETE \/api\/clients/, ['DeleteItem', 'GetItem'], WITH_LINKS],
     [/regenerate_key_pair/, ['GetItem', 'UpdateItem'], CLIENT_ONLY],
     [/regenerate_did/, ['GetItem', 'UpdateItem'], CLIENT_ONLY],
+    [/^GET \/api\/scopes$/, ['Query'], ['SCOPE']],
+    [/^POST \/api\/scopes$/, ['DeleteItem', 'GetItem', 'PutItem'], ['SCOPE', 'SCOPE_NAME']],
+    [
+      /^PUT and PATCH \/api\/scopes/,
+      ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      ['CLIENT', 'SCOPE', 'SCOPE_LINK', 'SCOPE_NAME'],
+    ],
+    [
+      /^DELETE \/api\/identity-providers/,
+      ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      ['CLIENT', 'IDENTITY_PROVIDER', 'IDENTITY_PROVIDER_LINK', 'IDENTITY_PROVIDER_NAME'],
+    ],
   ])(
     'grants the function of %s exactly the DynamoDB actions it sends, on the table only, in the partitions it uses',
     (description, actions, partitions) => {
-      const { properties } = functionNamed(template, description);
-      const policies = template.findResources('AWS::IAM::Policy', {
-        Properties: { Roles: [{ Ref: properties.Role['Fn::GetAtt'][0] }] },
-      });
-      const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-      const dynamo = statements.filter((statement) =>
-        [statement.Action].flat().some((action: string) => action.startsWith('dynamodb:')),
-      );
+      const dynamo = dynamoDbStatements(template, description);
       expect(dynamo).toEqual([
         {
           Effect: 'Allow',
@@ -145,6 +176,10 @@ describe('the default stack (Cognito created, retained data)', () => {
       expect(leadingKeys.sort()).toEqual(partitions);
     },
   );
+
+  it('gives the key pairs function no DynamoDB access', () => {
+    expect(dynamoDbStatements(template, /^GET \/api\/key-pairs$/)).toEqual([]);
+  });
 
   it('gives the authorizer no DynamoDB access', () => {
     const { properties } = functionNamed(template, /Verifies bearer tokens/);
@@ -174,7 +209,7 @@ describe('the default stack (Cognito created, retained data)', () => {
     });
   });
 
-  it('puts every route of CONTRACT §1 behind the token authorizer', () => {
+  it('puts every route of the route table behind the token authorizer, and a 405 on each resource', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', API_ROUTES.length + methodsByResource().size);
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
       template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -301,7 +336,7 @@ describe('the default stack (Cognito created, retained data)', () => {
     [
       'MISSING_AUTHENTICATION_TOKEN',
       '404',
-      '{"code":"NOT_FOUND","message":"The requested resource could not be found."}',
+      '{"code":"NOT_FOUND","message":"The requested resource could not be found.","errors":{"resource":["the requested resource could not be found."]}}',
       {},
     ],
     [

@@ -20,7 +20,11 @@ const FORBIDDEN = {
   message: 'You are forbidden to access this resource.',
   errors: { resource: ['you are forbidden to access this resource.'] },
 };
-const NOT_FOUND = { code: 'NOT_FOUND', message: 'The requested resource could not be found.' };
+const NOT_FOUND = {
+  code: 'NOT_FOUND',
+  message: 'The requested resource could not be found.',
+  errors: { resource: ['the requested resource could not be found.'] },
+};
 
 /** A raw HTTP request: the path goes out exactly as written (fetch would normalise it). */
 function send(

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClientFor, type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
+import { scopeUseCases } from '../../lambda/app/scopes.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
+import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 import { newTable } from '../support/tables.js';
 
@@ -19,6 +21,7 @@ describe('npm run import', () => {
   let folder: string;
   let table: string;
   let store: DynamoDbClientStore;
+  let scopes: DynamoDbScopeStore;
 
   beforeAll(async () => {
     engine = await startDynalite();
@@ -26,6 +29,7 @@ describe('npm run import', () => {
     const documents = documentClientFor(engine.endpoint);
     table = await newTable(documents);
     store = new DynamoDbClientStore(documents, table);
+    scopes = new DynamoDbScopeStore(documents, table);
   });
   afterAll(async () => {
     await engine?.stop();
@@ -86,6 +90,33 @@ describe('npm run import', () => {
     });
     expect(stored?.version).toBe(2);
   }, 60_000);
+
+  it('renames a scope whose id exists with another name: the old name is free, every client has the new one', async () => {
+    await importFile('before.json', seed('Billing'));
+    const renamed = { ...SCOPE, name: 'billing:read' };
+
+    const result = await importFile('renamed.json', { ...seed('Billing'), scopes: [renamed] });
+
+    expect(result.code).toBe(0);
+    for (const id of CLIENTS) {
+      expect((await store.getClient(id))?.client.authorized_scopes).toEqual([renamed]);
+    }
+    expect((await scopes.get(SCOPE.id))?.record).toEqual({ ...renamed, label: null });
+    const created = await scopeUseCases(scopes, store).create({ name: SCOPE.name });
+    expect(created).toMatchObject({ status: 'ok', resource: { record: { name: SCOPE.name } } });
+  }, 60_000);
+
+  it.each([
+    ['absent', {}],
+    ['null, as an export shows none', { identity_provider: { id: null, name: null } }],
+  ])('imports a client whose identity provider is %s', async (_, provider) => {
+    const id = 'cccccccc-dddd-4eee-8fff-000000000009';
+
+    const result = await importFile('no-provider.json', { clients: [{ id, name: 'No provider', ...provider }] });
+
+    expect(result.code).toBe(0);
+    expect((await store.getClient(id))?.client.identity_provider).toBeNull();
+  });
 
   it.each([
     [

@@ -9,7 +9,11 @@ import { adminClaims, jwksOf, offlineVerifier, rsaSigningKey, signJwt } from '..
 const key = rsaSigningKey('gateway-key');
 const TOKEN = `Bearer ${signJwt(adminClaims(), key)}`;
 const READER = `Bearer ${signJwt(adminClaims({ scope: 'openid' }), key)}`;
-const NOT_FOUND = { code: 'NOT_FOUND', message: 'The requested resource could not be found.' };
+const NOT_FOUND = {
+  code: 'NOT_FOUND',
+  message: 'The requested resource could not be found.',
+  errors: { resource: ['the requested resource could not be found.'] },
+};
 const BAD_GATEWAY = { code: 'BAD_GATEWAY', message: 'The service failed to answer.' };
 
 /** What a function saw, as it answers: the gateway under test hands it over unchanged. */

@@ -237,7 +237,11 @@ describe('npm start with the demo data', () => {
     const response = await call(server, path, { method, token, body: { client: { name: 'x' } } });
 
     expect(response.status).toBe(404);
-    expect(response.json).toEqual({ code: 'NOT_FOUND', message: 'The requested resource could not be found.' });
+    expect(response.json).toEqual({
+      code: 'NOT_FOUND',
+      message: 'The requested resource could not be found.',
+      errors: { resource: ['the requested resource could not be found.'] },
+    });
   });
 
   it.each([

@@ -17,7 +17,7 @@ import {
 } from '../../lambda/routes/client-routes.js';
 import { createDocumentClient } from '../../lambda/store/document-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
-import { CLIENT_ID, IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
+import { CLIENT_ID, IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
 import { apiEvent, LAMBDA_CONTEXT } from '../support/events.js';
 import { clientItem } from '../support/items.js';
 import { routeOptions } from '../support/routes.js';
@@ -146,18 +146,32 @@ describe('the read routes', () => {
 });
 
 describe('delete', () => {
-  it('is one DeleteItem conditional on the item existing', async () => {
-    dynamo.on(DeleteCommand).resolves({});
+  it('is one DeleteItem conditional on the item existing, then one round trip for its links', async () => {
+    dynamo
+      .on(DeleteCommand)
+      .resolves({})
+      .on(DeleteCommand, { Key: itemKeys.client(CLIENT_ID) })
+      .resolves({
+        Attributes: clientItem(storedClient(), 2),
+      });
 
     const response = await createDeleteClientHandler(options)(apiEvent({ method: 'DELETE' }), LAMBDA_CONTEXT);
 
     expect(response.statusCode).toBe(204);
-    expect(dynamo.calls()).toHaveLength(1);
-    expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, {
+    const deletes = dynamo.commandCalls(DeleteCommand).map((call) => call.args[0].input);
+    expect(deletes[0]).toMatchObject({
       TableName: TABLE,
       Key: itemKeys.client(CLIENT_ID),
       ConditionExpression: 'attribute_exists(#pk)',
+      ReturnValues: 'ALL_OLD',
     });
+    // The links of the deleted item's copies, unless a client created since with the same id put them.
+    expect(deletes.slice(1).map((input) => input.Key)).toEqual([
+      itemKeys.link('scope', SCOPE_OPENID.id, CLIENT_ID),
+      itemKeys.link('identity-provider', IDENTITY_PROVIDER.id, CLIENT_ID),
+    ]);
+    expect(deletes[1]?.ConditionExpression).toBe('#at < :before');
+    expect(dynamo.calls()).toHaveLength(3);
   });
 
   it('answers 404 when DynamoDB finds no item to delete', async () => {

@@ -30,12 +30,26 @@ const PROTECTED_ID = vi.hoisted(() => {
 const TABLE = 'clients-test';
 const dynamo = mockClient(DynamoDBDocumentClient);
 
+/** The table holds these items: reads answer the keys asked for, puts add to them. */
 function givenStored(client = storedClient(), version = 3, extraItems: Record<string, unknown>[] = []) {
-  dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [clientItem(client, version), ...extraItems] } });
+  const items = new Map([clientItem(client, version), ...extraItems].map((item) => [`${item.pk} ${item.sk}`, item]));
+  dynamo.on(BatchGetCommand).callsFake((input) => ({
+    Responses: {
+      [TABLE]: input.RequestItems[TABLE].Keys.flatMap(
+        (key: Record<string, string>) => items.get(`${key.pk} ${key.sk}`) ?? [],
+      ),
+    },
+  }));
+  dynamo.on(PutCommand).callsFake((input) => {
+    items.set(`${input.Item.pk} ${input.Item.sk}`, input.Item);
+    return {};
+  });
+  return items;
 }
 
 function givenWriteSucceeds() {
   dynamo.on(UpdateCommand).callsFake((input) => {
+    if (input.Key.pk !== 'CLIENT') return {};
     const stored = storedClient();
     const patch = Object.fromEntries(
       Object.entries(input.ExpressionAttributeNames as Record<string, string>)
@@ -124,6 +138,28 @@ describe('a valid update', () => {
     ]);
     givenWriteSucceeds();
 
+    await send({ body: { client: { identity_provider: { id: OTHER_IDENTITY_PROVIDER.id } } } });
+
+    expect(dynamo.commandCalls(BatchGetCommand)[0]?.args[0].input).toEqual({
+      RequestItems: {
+        [TABLE]: {
+          Keys: [itemKeys.client(CLIENT_ID), itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id)],
+          ConsistentRead: true,
+        },
+      },
+    });
+  });
+
+  it('links the client to the scopes and provider it is about to copy, reads them again, then writes', async () => {
+    const sources = [
+      { ...itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id), ...OTHER_IDENTITY_PROVIDER },
+      { ...itemKeys.scope(SCOPE_PROFILE.id), ...SCOPE_PROFILE },
+      { ...itemKeys.scope(SCOPE_OPENID.id), ...SCOPE_OPENID },
+      { ...itemKeys.scopeName(SCOPE_OPENID.name), ...SCOPE_OPENID },
+    ];
+    givenStored(storedClient({ authorized_scopes: [] }), 3, sources);
+    givenWriteSucceeds();
+
     const response = await send({
       body: {
         client: {
@@ -136,20 +172,60 @@ describe('a valid update', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json.data.identity_provider).toEqual(OTHER_IDENTITY_PROVIDER);
     expect(response.json.data.authorized_scopes).toEqual([SCOPE_PROFILE, SCOPE_OPENID]);
-    expect(dynamo.calls()).toHaveLength(2);
-    expect(dynamo).toHaveReceivedCommandWith(BatchGetCommand, {
-      RequestItems: {
-        [TABLE]: {
-          Keys: [
-            itemKeys.client(CLIENT_ID),
-            itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id),
-            itemKeys.scope(SCOPE_PROFILE.id),
-            itemKeys.scopeName('openid'),
-          ],
-          ConsistentRead: true,
-        },
-      },
+    expect(dynamo.commandCalls(BatchGetCommand)[0]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([
+      itemKeys.client(CLIENT_ID),
+      itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id),
+      itemKeys.scope(SCOPE_PROFILE.id),
+      itemKeys.scopeName('openid'),
+    ]);
+    const updates = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(updates.map((input) => input.Key)).toEqual([
+      itemKeys.link('scope', SCOPE_PROFILE.id, CLIENT_ID),
+      itemKeys.link('scope', SCOPE_OPENID.id, CLIENT_ID),
+      itemKeys.link('identity-provider', OTHER_IDENTITY_PROVIDER.id, CLIENT_ID),
+      itemKeys.client(CLIENT_ID),
+    ]);
+    // Each link carries the version of the write it precedes, and never goes back to a lower one.
+    for (const link of updates.slice(0, 3)) {
+      expect(link.ExpressionAttributeValues).toMatchObject({ ':client': CLIENT_ID, ':version': 4 });
+      expect(link.ConditionExpression).toBe('attribute_not_exists(#pk) OR #version <= :version');
+    }
+    // The second read, after the links: the scope the name pointed at is read with its lock.
+    expect(dynamo.commandCalls(BatchGetCommand)[1]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([
+      itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id),
+      itemKeys.scope(SCOPE_PROFILE.id),
+      itemKeys.scope(SCOPE_OPENID.id),
+      itemKeys.scopeName('openid'),
+    ]);
+    const order = dynamo.calls().map((call) => call.args[0].constructor.name);
+    expect(order).toEqual([
+      'BatchGetCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+      'UpdateCommand',
+      'BatchGetCommand',
+      'UpdateCommand',
+    ]);
+  });
+
+  it('sends back the scopes and provider as stored without links or a second read: two round trips', async () => {
+    const client = storedClient({ authorized_scopes: [SCOPE_OPENID] });
+    givenStored(client, 3, [
+      { ...itemKeys.identityProvider(client.identity_provider?.id as string), ...client.identity_provider },
+      { ...itemKeys.scope(SCOPE_OPENID.id), ...SCOPE_OPENID },
+    ]);
+    givenWriteSucceeds();
+
+    const response = await send({
+      method: 'PATCH',
+      body: { client: { ...toClientView(client), name: 'Saved from the admin UI' } },
     });
+
+    expect(response.statusCode).toBe(200);
+    expect(dynamo.calls().map((call) => call.args[0].constructor.name)).toEqual(['BatchGetCommand', 'UpdateCommand']);
+    const names = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeNames ?? {};
+    expect(Object.values(names)).not.toContain('authorized_scopes');
+    expect(Object.values(names)).not.toContain('identity_provider');
   });
 
   it('accepts PATCH with the same semantics', async () => {
@@ -219,9 +295,8 @@ describe('a valid update', () => {
 });
 
 describe('scope creation by name', () => {
-  it('creates the scope id item, then claims the name, then writes the client', async () => {
-    givenStored();
-    dynamo.on(PutCommand).resolves({});
+  it('claims the name with the scope to create, stores the scope, then links, reads again and writes', async () => {
+    givenStored(storedClient({ authorized_scopes: [] }));
     givenWriteSucceeds();
 
     const response = await send({ body: { client: { authorized_scopes: [{ name: 'new:scope' }] } } });
@@ -229,41 +304,49 @@ describe('scope creation by name', () => {
     expect(response.statusCode).toBe(200);
     const [created] = response.json.data.authorized_scopes;
     expect(created).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'new:scope', public: false });
+    const record = { ...created, label: null };
     const puts = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
     expect(puts).toEqual([
       {
         TableName: TABLE,
-        Item: { ...itemKeys.scope(created.id), ...created },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': 'pk' },
+        Item: { ...itemKeys.scopeName('new:scope'), id: created.id, name: 'new:scope', created: record },
+        ConditionExpression: 'attribute_not_exists(#pk) OR #id = :id',
+        ExpressionAttributeNames: { '#pk': 'pk', '#id': 'id' },
+        ExpressionAttributeValues: { ':id': created.id },
       },
       {
         TableName: TABLE,
-        Item: { ...itemKeys.scopeName('new:scope'), ...created },
+        Item: { ...itemKeys.scope(created.id), ...record, version: 1 },
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': 'pk' },
       },
     ]);
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: itemKeys.link('scope', created.id, CLIENT_ID) });
   });
 
-  it('takes the scope of a request that claimed the name first and removes its own', async () => {
-    givenStored();
+  it('takes the scope of a request that claimed the name first', async () => {
     const winner = { id: '99999999-8888-4777-8666-555555555555', name: 'new:scope', public: false };
-    dynamo.on(PutCommand).resolvesOnce({}).rejectsOnce(conditionalFailure());
-    dynamo.on(GetCommand).resolves({ Item: { ...itemKeys.scopeName('new:scope'), ...winner } });
-    dynamo.on(DeleteCommand).resolves({});
+    const winnerLock = { ...itemKeys.scopeName(winner.name), id: winner.id, name: winner.name };
+    const items = givenStored(storedClient({ authorized_scopes: [] }), 3, [
+      { ...itemKeys.scope(winner.id), ...winner },
+    ]);
+    // The other request claims the name between this one's read and its claim.
+    dynamo.on(PutCommand).callsFake(() => {
+      items.set(`${winnerLock.pk} ${winnerLock.sk}`, winnerLock);
+      throw conditionalFailure();
+    });
+    dynamo
+      .on(GetCommand, { Key: itemKeys.scopeName('new:scope') })
+      .resolves({ Item: winnerLock })
+      .on(GetCommand, { Key: itemKeys.scope(winner.id) })
+      .resolves({ Item: { ...itemKeys.scope(winner.id), ...winner, version: 1 } });
     givenWriteSucceeds();
 
     const response = await send({ body: { client: { authorized_scopes: [{ name: 'new:scope' }] } } });
 
     expect(response.json.data.authorized_scopes).toEqual([winner]);
-    const ownId = dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item?.id;
-    expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, { TableName: TABLE, Key: itemKeys.scope(ownId) });
-    expect(dynamo).toHaveReceivedCommandWith(GetCommand, {
-      TableName: TABLE,
-      Key: itemKeys.scopeName('new:scope'),
-      ConsistentRead: true,
-    });
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 
   it('creates no scope when their links would push the client past 400 KB, and answers 422', async () => {
@@ -330,7 +413,6 @@ describe('a list that drives reads, over its cap', () => {
 
   it('reads 100 scope names, the cap, with the client in two BatchGetItem calls of at most 100 keys', async () => {
     givenStored();
-    dynamo.on(PutCommand).resolves({});
     givenWriteSucceeds();
 
     const response = await send({
@@ -339,7 +421,9 @@ describe('a list that drives reads, over its cap', () => {
 
     expect(response.statusCode).toBe(200);
     const batches = dynamo.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.[TABLE]?.Keys);
-    expect(batches.map((keys) => keys?.length)).toEqual([100, 1]);
+    // The update's read; then, once the new scopes exist and are linked, the read of their 100
+    // locks and the 100 scopes they point at (client-copies.ts), again at most 100 keys a call.
+    expect(batches.map((keys) => keys?.length)).toEqual([100, 1, 100, 100]);
   });
 });
 
@@ -350,7 +434,11 @@ describe('refusals that write nothing', () => {
     const response = await send({ body: { client: { name: 'x' } } });
 
     expect(response.statusCode).toBe(404);
-    expect(response.json).toEqual({ code: 'NOT_FOUND', message: 'The requested resource could not be found.' });
+    expect(response.json).toEqual({
+      code: 'NOT_FOUND',
+      message: 'The requested resource could not be found.',
+      errors: { resource: ['the requested resource could not be found.'] },
+    });
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
@@ -497,20 +585,31 @@ describe('concurrency', () => {
     const providerItem = (provider: typeof renamed) => ({ ...itemKeys.identityProvider(provider.id), ...provider });
     dynamo
       .on(BatchGetCommand)
+      // The update's read, and the read after its links: the provider as it was.
       .resolvesOnce({ Responses: { [TABLE]: [clientItem(storedClient(), 3), providerItem(OTHER_IDENTITY_PROVIDER)] } })
+      .resolvesOnce({ Responses: { [TABLE]: [providerItem(OTHER_IDENTITY_PROVIDER)] } })
+      // Renamed meanwhile: what every later read finds.
       .resolves({ Responses: { [TABLE]: [clientItem(storedClient({ pkce: true }), 4), providerItem(renamed)] } });
     dynamo
       .on(UpdateCommand)
+      .resolves({})
+      .on(UpdateCommand, { Key: itemKeys.client(CLIENT_ID) })
       .rejectsOnce(conditionalFailure(clientItem(storedClient({ pkce: true }), 4)))
       .resolves({ Attributes: clientItem(storedClient({ pkce: true, identity_provider: renamed }), 5) });
 
     const response = await send({ body: { client: { identity_provider: { id: OTHER_IDENTITY_PROVIDER.id } } } });
 
     expect(response.statusCode).toBe(200);
-    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(2);
-    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
-      ExpressionAttributeValues: { ':expected': 4, ':next': 5, ':a0': renamed },
-    });
+    // Read, read after the links; after the lost race, read again, and read after the new links.
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(4);
+    const clientWrites = dynamo
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.Key?.pk === 'CLIENT');
+    expect(clientWrites.map((input) => input.ExpressionAttributeValues)).toEqual([
+      { ':expected': 3, ':next': 4, ':a0': OTHER_IDENTITY_PROVIDER },
+      { ':expected': 4, ':next': 5, ':a0': renamed },
+    ]);
   });
 
   it('reads the client again when the engine returns no item with the failed write (dynalite)', async () => {

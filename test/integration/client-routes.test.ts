@@ -25,7 +25,11 @@ const IDS = [
   '20000000-0000-4000-8000-000000000002',
   '30000000-0000-4000-8000-000000000003',
 ];
-const NOT_FOUND = { code: 'NOT_FOUND', message: 'The requested resource could not be found.' };
+const NOT_FOUND = {
+  code: 'NOT_FOUND',
+  message: 'The requested resource could not be found.',
+  errors: { resource: ['the requested resource could not be found.'] },
+};
 
 describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
   let engine: Engine;
@@ -231,6 +235,45 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
       expect(created.json.data.id).toBe(chosen);
       expect(again.status).toBe(422);
       expect(again.json.errors).toEqual({ id: ['has already been taken'] });
+    });
+
+    it.each([
+      ['blank', '', ''],
+      ['whitespace', ' ', '\t'],
+      ['null', null, null],
+    ])('generates the id and the secret when they are %s, as the admin UI sends them', async (_, id, secret) => {
+      const response = await call('create', {
+        method: 'POST',
+        collection: true,
+        body: { client: { id, secret, identity_provider: { id: IDENTITY_PROVIDER.id } } },
+      });
+
+      expect(response.status).toBe(201);
+      expect(response.json.data.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(response.json.data.secret).toMatch(/^[A-Za-z0-9]{86}$/);
+      expect((await store.getClient(response.json.data.id))?.client.secret).toBe(response.json.data.secret);
+    });
+
+    it('ignores the key_pair_id the admin UI sends (no global key pairs here)', async () => {
+      const response = await call('create', {
+        method: 'POST',
+        collection: true,
+        body: { client: { key_pair_id: null, identity_provider: { id: IDENTITY_PROVIDER.id } } },
+      });
+      const withId = await call('create', {
+        method: 'POST',
+        collection: true,
+        body: {
+          client: {
+            key_pair_id: '60000000-0000-4000-8000-000000000006',
+            identity_provider: { id: IDENTITY_PROVIDER.id },
+          },
+        },
+      });
+
+      expect([response.status, withId.status]).toEqual([201, 201]);
+      expect(response.json.data).not.toHaveProperty('key_pair_id');
+      expect(Object.keys((await store.getClient(withId.json.data.id))?.client ?? {})).not.toContain('key_pair_id');
     });
 
     it('lets one of several requests for the same id win', async () => {

@@ -1,13 +1,28 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
+import { documentClientFor, type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
 import type { Client, VersionedClient } from '../../lambda/domain/client.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { createCreateClientHandler } from '../../lambda/routes/client-routes.js';
+import {
+  createCreateIdentityProviderHandler,
+  createDeleteIdentityProviderHandler,
+  createUpdateIdentityProviderHandler,
+} from '../../lambda/routes/identity-provider-routes.js';
+import type { ResourceRouteOptions } from '../../lambda/routes/named-resource-routes.js';
+import {
+  createCreateScopeHandler,
+  createDeleteScopeHandler,
+  createUpdateScopeHandler,
+} from '../../lambda/routes/scope-routes.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
+import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
+import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import {
   everyClient,
   IDENTITY_PROVIDER,
@@ -17,8 +32,9 @@ import {
   storedClient,
 } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
-import { apiEvent, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
-import { createBody, updateBody } from '../support/generated-bodies.js';
+import { ADMIN_AUTHORIZER, apiEvent, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { createBody, type ResourceRequest, resourceRequest, updateBody } from '../support/generated-bodies.js';
+import { dynamoDbStores, givenClient, useCases } from '../support/resources.js';
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 import {
@@ -32,6 +48,12 @@ import {
 // dynalite; DynamoDB Local, slower, gets a fifth of them, which still finds what only it refuses
 // (nesting past 32 levels, empty map keys). Creates generate keys: a tenth as many batches.
 const BATCHES = Number(process.env.PROPERTY_BATCHES ?? 500);
+// Scope and provider writes, one at a time so that each can be checked against the whole table.
+const RESOURCE_REQUESTS = Number(process.env.PROPERTY_RESOURCE_REQUESTS ?? 500);
+const RESOURCE_ADMIN = {
+  ...ADMIN_AUTHORIZER,
+  scope: 'clients:manage:all scopes:manage:all identity-providers:manage:all',
+};
 const CONCURRENCY = 10;
 const WORLD = {
   identityProviderIds: [IDENTITY_PROVIDER.id, OTHER_IDENTITY_PROVIDER.id],
@@ -112,11 +134,17 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
 
   /** What the model needs to know of the world after a request: the providers and scopes it names. */
   async function modelWorld(fields: Record<string, unknown>): Promise<ModelWorld> {
-    const { lookups } = await store.readForUpdate(NO_CLIENT, {
+    // The scopes as stored: names through their locks to the scope items they point at.
+    const references = {
       identityProviderIds: WORLD.identityProviderIds,
       scopeIds: WORLD.scopeIds,
       scopeNames: scopeNamesOf(fields),
-    });
+    };
+    const locked = (await store.readForUpdate(NO_CLIENT, references)).lookups.scopesByName;
+    const lookups = await store.readLookups(
+      references,
+      [...locked.values()].map((scope) => scope.id),
+    );
     return {
       identityProviders: new Map(lookups.identityProviders),
       scopesById: new Map(lookups.scopesById),
@@ -304,3 +332,94 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
     expect(names.filter((name) => !allowedScopeNames.has(name.sk as string))).toEqual([]);
   }, 60_000);
 });
+
+describe('generated scope and identity provider writes on a real engine', () => {
+  const SCOPE_IDS = ['71000000-0000-4000-8000-000000000001', '71000000-0000-4000-8000-000000000002'];
+  const PROVIDER_IDS = ['72000000-0000-4000-8000-000000000001', '72000000-0000-4000-8000-000000000002'];
+  const NAMES = ['orders:read', 'profile', 'Main directory'];
+  let engine: Engine;
+  let documents: DynamoDBDocumentClient;
+  let tableName: string;
+  let handlers: Record<ResourceRequest['resource'], Record<ResourceRequest['route'], LambdaHandler>>;
+  const statuses = new Map<number, number>();
+
+  beforeAll(async () => {
+    engine = await startDynalite();
+    documents = documentClientFor(engine.endpoint);
+    tableName = await newTable(documents);
+    const options: ResourceRouteOptions = {
+      clients: new DynamoDbClientStore(documents, tableName),
+      scopes: new DynamoDbScopeStore(documents, tableName),
+      identityProviders: new DynamoDbIdentityProviderStore(documents, tableName),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      requiredScope: 'clients:manage:all',
+      scopePrefix: '',
+      protectedClientIds: [],
+    };
+    handlers = {
+      scope: {
+        create: createCreateScopeHandler(options),
+        update: createUpdateScopeHandler(options),
+        delete: createDeleteScopeHandler(options),
+      },
+      'identity-provider': {
+        create: createCreateIdentityProviderHandler(options),
+        update: createUpdateIdentityProviderHandler(options),
+        delete: createDeleteIdentityProviderHandler(options),
+      },
+    };
+    const api = useCases(dynamoDbStores(documents, tableName));
+    await api.scopes.create({ id: SCOPE_IDS[0], name: 'orders:read' });
+    await api.providers.create({ id: PROVIDER_IDS[0], name: 'Main directory' });
+    await givenClient(
+      options.clients,
+      storedClient({
+        authorized_scopes: [{ id: SCOPE_IDS[0] as string, name: 'orders:read', public: false }],
+        identity_provider: { id: PROVIDER_IDS[0] as string, name: 'Main directory' },
+      }),
+    );
+  });
+  afterAll(async () => {
+    documents?.destroy();
+    await engine?.stop();
+  });
+
+  /** Every item but the links, which any request may tidy (stale links are deleted on sight). */
+  async function items(): Promise<unknown[]> {
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+    return Items.filter((item) => !String(item.pk).endsWith('_LINK')).sort((first, second) =>
+      `${first.pk} ${first.sk}`.localeCompare(`${second.pk} ${second.sk}`),
+    );
+  }
+
+  it(`never answers 5xx, and changes nothing on 4xx (${RESOURCE_REQUESTS} requests)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(resourceRequest([...SCOPE_IDS, ...PROVIDER_IDS], NAMES), async (request) => {
+        const before = await items();
+        const collection = request.resource === 'scope' ? '/api/scopes' : '/api/identity-providers';
+        const response = await handlers[request.resource][request.route](
+          resourceEvent(request, collection),
+          LAMBDA_CONTEXT,
+        );
+        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+
+        expect(response.statusCode, response.body).toBeLessThan(500);
+        if (response.statusCode >= 400) expect(await items(), response.body).toEqual(before);
+      }),
+      { numRuns: RESOURCE_REQUESTS },
+    );
+    for (const status of [200, 201, 204, 400, 404, 422]) expect(statuses.get(status), `${status}`).toBeGreaterThan(0);
+  }, 600_000);
+});
+
+function resourceEvent(request: ResourceRequest, collection: string): APIGatewayProxyEvent {
+  const method = { create: 'POST', update: 'PATCH', delete: 'DELETE' }[request.route];
+  const parameter = request.resource === 'scope' ? 'scope_id' : 'identity_provider_id';
+  const item = request.route !== 'create';
+  return {
+    ...updateEvent({ method, rawBody: request.route === 'delete' ? null : request.body, authorizer: RESOURCE_ADMIN }),
+    resource: item ? `${collection}/{${parameter}}` : collection,
+    path: item ? `${collection}/${request.id}` : collection,
+    pathParameters: item ? { [parameter]: request.id } : null,
+  };
+}

@@ -2,12 +2,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
-import { prepareSeed, writeSeed } from '../../bin/local/seed.js';
+import { prepareSeed, type SeedStores, writeSeed } from '../../bin/local/seed.js';
 import type { Client } from '../../lambda/domain/client.js';
 import { toClientView } from '../../lambda/domain/client-view.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
+import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
+import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import { IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
@@ -23,6 +25,7 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
   let engine: Engine;
   let documents: DynamoDBDocumentClient;
   let store: DynamoDbClientStore;
+  let stores: SeedStores;
   let update: LambdaHandler;
 
   beforeAll(async () => {
@@ -34,7 +37,13 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
     await engine?.stop();
   });
   beforeEach(async () => {
-    store = new DynamoDbClientStore(documents, await newTable(documents));
+    const tableName = await newTable(documents);
+    store = new DynamoDbClientStore(documents, tableName);
+    stores = {
+      clients: store,
+      scopes: new DynamoDbScopeStore(documents, tableName),
+      identityProviders: new DynamoDbIdentityProviderStore(documents, tableName),
+    };
     update = createUpdateClientHandler(routeOptions(store));
   });
 
@@ -62,7 +71,7 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       changes(index).map((client) => update(updateEvent({ clientId, body: { client } }), LAMBDA_CONTEXT)),
     );
 
-    const [report, ...responses] = await Promise.all([writeSeed(store, seed), ...apiUpdates]);
+    const [report, ...responses] = await Promise.all([writeSeed(stores, seed), ...apiUpdates]);
 
     expect(responses.map((response) => response.statusCode)).toEqual(apiUpdates.map(() => 200));
     expect(report).toMatchObject({ clientsCreated: 0, clientsUpdated: 20, clientsUnchanged: 0 });
@@ -97,7 +106,7 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       ],
     });
 
-    const report = await writeSeed(store, seed);
+    const report = await writeSeed(stores, seed);
 
     expect(report).toMatchObject({ clientsCreated: 2 });
     const first = (await store.getClient(withKeys as string))?.client;
@@ -116,8 +125,8 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
     await store.putClient(storedClient({ id, name: 'Admin UI' }));
     const file = (name: string) => ({ clients: [{ id, name }], protected_client_ids: [id] });
 
-    expect(await writeSeed(store, await importing(file('Admin UI')))).toMatchObject({ clientsUnchanged: 1 });
-    expect(await writeSeed(store, await importing(file('Admin console')))).toMatchObject({ clientsUpdated: 1 });
+    expect(await writeSeed(stores, await importing(file('Admin UI')))).toMatchObject({ clientsUnchanged: 1 });
+    expect(await writeSeed(stores, await importing(file('Admin console')))).toMatchObject({ clientsUpdated: 1 });
     expect(await store.getClient(id)).toMatchObject({ client: { name: 'Admin console' }, version: 2 });
   });
 });

@@ -308,3 +308,47 @@ export function createBody(world: World): fc.Arbitrary<string> {
     }));
   return body(client);
 }
+
+/** Requests to the scope and identity provider write routes: accepted and refused values mixed. */
+export interface ResourceRequest {
+  route: 'create' | 'update' | 'delete';
+  resource: 'scope' | 'identity-provider';
+  id: string;
+  body: string;
+}
+
+const BODY_KEYS = { scope: 'scope', 'identity-provider': 'identity_provider' } as const;
+
+export function resourceRequest(ids: string[], names: string[]): fc.Arbitrary<ResourceRequest> {
+  const id = fc.oneof(fc.constantFrom(...ids), fc.uuid(), fc.constantFrom('bad', '', null, 1));
+  const name = fc.oneof(
+    fc.constantFrom(...names, 'clients:manage:all', 'has space', '', ' ', null, 'Case:Sensitive', 'x'.repeat(256)),
+    fc.string({ maxLength: 12 }),
+  );
+  const fields = fc.record(
+    {
+      id,
+      name,
+      label: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom(null, '', ' ', 1, 'y'.repeat(256))),
+      public: fc.constantFrom(true, false, 'true', '0', 'yes', null, 1),
+      backend_id: fc.constant('ignored'),
+      edit: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  );
+  const body = (key: string) =>
+    fc.oneof(
+      { weight: 20, arbitrary: fields.map((value) => JSON.stringify({ [key]: value })) },
+      { weight: 1, arbitrary: hostile.map((value) => JSON.stringify({ [key]: value })) },
+      { weight: 1, arbitrary: fc.constantFrom('{', '[]', '{}', `{"${key}":null}`, 'null') },
+    );
+  return fc
+    .tuple(
+      fc.constantFrom('create', 'update', 'delete' as const),
+      fc.constantFrom('scope', 'identity-provider' as const),
+      fc.constantFrom(...ids),
+    )
+    .chain(([route, resource, target]) =>
+      body(BODY_KEYS[resource]).map((text) => ({ route, resource, id: target, body: text }) as ResourceRequest),
+    );
+}

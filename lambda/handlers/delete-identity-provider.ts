@@ -1,0 +1,5 @@
+import { resourceRouteOptionsFromEnvironment } from '../config.js';
+import { createDeleteIdentityProviderHandler } from '../routes/identity-provider-routes.js';
+
+// Configuration, the DynamoDB client and the logger: created once per container.
+export const handler = createDeleteIdentityProviderHandler(resourceRouteOptionsFromEnvironment());

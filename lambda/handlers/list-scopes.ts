@@ -1,0 +1,5 @@
+import { resourceRouteOptionsFromEnvironment } from '../config.js';
+import { createListScopesHandler } from '../routes/scope-routes.js';
+
+// Configuration, the DynamoDB client and the logger: created once per container.
+export const handler = createListScopesHandler(resourceRouteOptionsFromEnvironment());

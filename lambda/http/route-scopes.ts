@@ -1,0 +1,36 @@
+import { API_FUNCTIONS, type ApiHandlerName, type FunctionSpec } from '../../lib/api-routes.js';
+import { REQUIRED_SCOPE_DEFAULT } from './http-error.js';
+
+/**
+ * How a deployment spells the API's scopes. `clients:manage:all` is REQUIRED_SCOPE (Cognito's
+ * resource servers prefix it: `clients-api/clients:manage:all`); the others take the prefix
+ * that REQUIRED_SCOPE has before `clients:manage:all` (none by default), unless SCOPE_PREFIX
+ * says otherwise.
+ */
+export interface ScopeSettings {
+  requiredScope: string;
+  scopePrefix: string;
+}
+
+export interface RouteScopes {
+  /** A token holding any of these is served. */
+  accepted: string[];
+  /** The one a 403 names in `WWW-Authenticate`. */
+  challenge: string;
+}
+
+export function defaultScopePrefix(requiredScope: string): string {
+  return requiredScope.endsWith(REQUIRED_SCOPE_DEFAULT) ? requiredScope.slice(0, -REQUIRED_SCOPE_DEFAULT.length) : '';
+}
+
+/**
+ * The scopes a function accepts, as this deployment spells them: those of its routes in the route
+ * table (every route of one function accepts the same, which a test keeps true).
+ */
+export function routeScopes(handler: ApiHandlerName, settings: ScopeSettings): RouteScopes {
+  const [route] = (API_FUNCTIONS[handler] as FunctionSpec).routes;
+  const accepted = (route?.scopes ?? []).map((scope) =>
+    scope === REQUIRED_SCOPE_DEFAULT ? settings.requiredScope : `${settings.scopePrefix}${scope}`,
+  );
+  return { accepted, challenge: accepted[0] as string };
+}

@@ -1,0 +1,316 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LINK_LEASE_MS } from '../../lambda/app/client-copies.js';
+import type { ScopeLink } from '../../lambda/domain/client.js';
+import { CLIENT_ID, IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
+import { ENGINES, useEngine } from '../support/engines.js';
+import { pausing } from '../support/interruptions.js';
+import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
+import { newTable } from '../support/tables.js';
+
+const ORDERS = { id: '0a0a0a0a-0000-4000-8000-000000000001', name: 'orders:read', public: false };
+const OTHER = { id: '0a0a0a0a-0000-4000-8000-000000000002', name: 'profile', public: true };
+const clientIds = (count: number, prefix = '1') =>
+  Array.from({ length: count }, (_, index) => `${prefix}0000000-0000-4000-8000-${String(index).padStart(12, '0')}`);
+
+describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, startEngine) => {
+  const engine = useEngine(startEngine);
+  let stores: Stores;
+  let api: ReturnType<typeof useCases>;
+
+  beforeEach(async () => {
+    stores = dynamoDbStores(engine.documents, await newTable(engine.documents));
+    api = useCases(stores);
+    for (const scope of [ORDERS, OTHER]) expect((await api.scopes.create(scope)).status).toBe('ok');
+    for (const provider of [IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER]) {
+      expect((await api.providers.create(provider)).status).toBe('ok');
+    }
+  });
+
+  const stored = async (id: string) => {
+    const client = await stores.clients.getClient(id);
+    if (!client) throw new Error(`no client ${id}`);
+    return client;
+  };
+  // One after the other: an engine on a loaded test machine is slow to accept many connections.
+  async function givenClients(ids: string[], scopes: ScopeLink[], provider = IDENTITY_PROVIDER) {
+    for (const id of ids) {
+      await givenClient(stores.clients, storedClient({ id, authorized_scopes: scopes, identity_provider: provider }));
+    }
+  }
+
+  describe('scope rename and public', () => {
+    it('reaches every client that holds a copy before it answers; the others keep their version', async () => {
+      const holders = clientIds(3);
+      const [bystander] = clientIds(1, '2');
+      await givenClients(holders, [OTHER, ORDERS]);
+      await givenClients([bystander as string], [OTHER]);
+
+      const outcome = await api.scopes.update(ORDERS.id, { name: 'orders:write', public: 'true', label: 'Orders' });
+
+      expect(outcome).toMatchObject({ status: 'ok', resource: { version: 2, copiesPending: false } });
+      const renamed = { id: ORDERS.id, name: 'orders:write', public: true };
+      for (const id of holders) {
+        expect(await stored(id)).toMatchObject({ version: 2, client: { authorized_scopes: [OTHER, renamed] } });
+      }
+      expect((await stored(bystander as string)).version).toBe(1);
+    });
+
+    it('frees the old name and holds the new one', async () => {
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+
+      expect(await api.scopes.create({ name: 'orders:write' })).toEqual({
+        status: 'invalid',
+        errors: { name: ['has already been taken'] },
+      });
+      expect(await api.scopes.create({ name: 'orders:read' })).toMatchObject({ status: 'ok' });
+    });
+
+    it('changes only the scope for a label', async () => {
+      await givenClients(clientIds(2), [ORDERS]);
+
+      await api.scopes.update(ORDERS.id, { label: 'Read orders' });
+
+      for (const id of clientIds(2)) expect((await stored(id)).version).toBe(1);
+      expect((await stores.scopes.get(ORDERS.id))?.record.label).toBe('Read orders');
+    });
+
+    it('reaches clients linked in any number (more than one read of 100)', async () => {
+      const many = clientIds(101, '3');
+      await givenClients(many, [ORDERS]);
+
+      await api.scopes.update(ORDERS.id, { public: true });
+
+      const after = await stores.clients.getClients(many);
+      expect([...after.values()].map(({ client }) => client.authorized_scopes)).toEqual(
+        many.map(() => [{ ...ORDERS, public: true }]),
+      );
+    });
+  });
+
+  describe('scope delete', () => {
+    it('removes the scope from every client, frees its name and leaves no link', async () => {
+      const holders = clientIds(3);
+      await givenClients(holders, [ORDERS, OTHER]);
+
+      expect(await api.deleteScope(ORDERS.id)).toBe('deleted');
+
+      for (const id of holders) {
+        expect(await stored(id)).toMatchObject({ version: 2, client: { authorized_scopes: [OTHER] } });
+      }
+      expect(await stores.scopes.get(ORDERS.id)).toBeUndefined();
+      expect(await stores.clients.linksTo('scope', ORDERS.id)).toEqual([]);
+      expect(await api.scopes.create({ name: ORDERS.name })).toMatchObject({ status: 'ok' });
+    });
+  });
+
+  describe('identity provider rename and delete', () => {
+    it('renames every client copy', async () => {
+      await givenClients(clientIds(2), [], IDENTITY_PROVIDER);
+
+      await api.providers.update(IDENTITY_PROVIDER.id, { name: 'Staff directory' });
+
+      for (const id of clientIds(2)) {
+        expect((await stored(id)).client.identity_provider).toEqual({
+          id: IDENTITY_PROVIDER.id,
+          name: 'Staff directory',
+        });
+      }
+    });
+
+    it('refuses a delete while clients link it, naming them in ascending order, and deletes once none does', async () => {
+      const linked = ['f0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000001'];
+      await givenClients(linked, [], IDENTITY_PROVIDER);
+
+      expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toEqual({
+        status: 'invalid',
+        errors: {
+          client_identity_providers: [
+            `identity provider is associated with client(s) ${[...linked].sort().join(', ')}`,
+          ],
+        },
+      });
+      expect((await stores.providers.get(IDENTITY_PROVIDER.id))?.deleting).toBeUndefined();
+
+      for (const id of linked) {
+        await api.updateClient(id, { identity_provider: { id: OTHER_IDENTITY_PROVIDER.id } });
+      }
+      expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('deleted');
+      expect(await stores.providers.get(IDENTITY_PROVIDER.id)).toBeUndefined();
+      expect(await stores.clients.linksTo('identity-provider', IDENTITY_PROVIDER.id)).toEqual([]);
+    });
+
+    it('deletes the provider of a deleted client right away', async () => {
+      await givenClients([CLIENT_ID], [], IDENTITY_PROVIDER);
+      expect(await stores.clients.deleteClient(CLIENT_ID)).toMatchObject({ status: 'deleted' });
+      // The client delete route's own cleanup is what lets the next delete through at once.
+      const { DeleteClient } = await import('../../lambda/app/delete-client.js');
+      await givenClients([CLIENT_ID], [], IDENTITY_PROVIDER);
+      expect(await new DeleteClient(stores.clients, { protectedClientIds: [] }).execute(CLIENT_ID)).toBe('deleted');
+
+      expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('deleted');
+    });
+  });
+
+  describe('races with client writes', () => {
+    it('fences a client write that read the scope before a rename: it starts over and copies the new name', async () => {
+      await givenClients([CLIENT_ID], []);
+      const { store, pause } = pausing(stores.clients, 'writePatch');
+      const writer = useCases({ ...stores, clients: store }).updateClient(CLIENT_ID, {
+        authorized_scopes: [{ id: ORDERS.id }],
+      });
+      await pause.reached;
+
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      // When the rename has answered, no client holds the old name, not even this one in flight.
+      const fenced = await stored(CLIENT_ID);
+      expect(fenced).toMatchObject({ version: 2, client: { authorized_scopes: [] } });
+      pause.resume();
+
+      expect(await writer).toMatchObject({ status: 'updated', client: { version: 3 } });
+      expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+    });
+
+    it('lets a client write that links after the rename passed read the new name', async () => {
+      await givenClients([CLIENT_ID], []);
+      const { store, pause } = pausing(stores.clients, 'putLinks');
+      const writer = useCases({ ...stores, clients: store }).updateClient(CLIENT_ID, {
+        authorized_scopes: [{ id: ORDERS.id }],
+      });
+      await pause.reached;
+
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      expect((await stored(CLIENT_ID)).version).toBe(1);
+      pause.resume();
+
+      expect(await writer).toMatchObject({ status: 'updated', client: { version: 2 } });
+      expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+    });
+
+    it('keeps both a client update and the rename whose fan-out it overtook', async () => {
+      await givenClients([CLIENT_ID], [ORDERS]);
+      const { store, pause } = pausing(stores.clients, 'writePatch');
+      const rename = useCases({ ...stores, clients: store }).scopes.update(ORDERS.id, { name: 'orders:write' });
+      await pause.reached;
+
+      expect(await api.updateClient(CLIENT_ID, { name: 'Renamed meanwhile' })).toMatchObject({ status: 'updated' });
+      pause.resume();
+
+      expect(await rename).toMatchObject({ status: 'ok' });
+      expect((await stored(CLIENT_ID)).client).toMatchObject({
+        name: 'Renamed meanwhile',
+        authorized_scopes: [{ ...ORDERS, name: 'orders:write' }],
+      });
+    });
+
+    it('fences a client write that attached a scope being deleted: it starts over without it', async () => {
+      await givenClients([CLIENT_ID], [OTHER]);
+      const { store, pause } = pausing(stores.clients, 'writePatch');
+      const writer = useCases({ ...stores, clients: store }).updateClient(CLIENT_ID, {
+        authorized_scopes: [{ id: OTHER.id }, { id: ORDERS.id }],
+      });
+      await pause.reached;
+
+      expect(await api.deleteScope(ORDERS.id)).toBe('deleted');
+      pause.resume();
+
+      // Started over without the deleted scope, the request asks for what the client holds.
+      expect(await writer).toMatchObject({ status: 'unchanged' });
+      expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([OTHER]);
+    });
+
+    it('fences a client linking a provider being deleted: the delete goes through, the write finds it gone', async () => {
+      await givenClients([CLIENT_ID], [], OTHER_IDENTITY_PROVIDER);
+      const { store, pause } = pausing(stores.clients, 'writePatch');
+      const writer = useCases({ ...stores, clients: store }).updateClient(CLIENT_ID, {
+        identity_provider: { id: IDENTITY_PROVIDER.id },
+      });
+      await pause.reached;
+
+      expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('deleted');
+      pause.resume();
+
+      expect(await writer).toEqual({ status: 'invalid', errors: { identity_provider_id: ['does not exist'] } });
+      expect((await stored(CLIENT_ID)).client.identity_provider).toEqual(OTHER_IDENTITY_PROVIDER);
+    });
+
+    it('refuses a provider delete while a client being linked to it has written, naming it', async () => {
+      await givenClients([CLIENT_ID], [], OTHER_IDENTITY_PROVIDER);
+      await api.updateClient(CLIENT_ID, { identity_provider: { id: IDENTITY_PROVIDER.id } });
+
+      expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toMatchObject({ status: 'invalid' });
+    });
+
+    it('answers 409 rather than delete a provider that a client being created links; the create then completes', async () => {
+      const { store, pause } = pausing(stores.clients, 'createClient');
+      const create = useCases({ ...stores, clients: store }).createClient({
+        id: CLIENT_ID,
+        identity_provider: { id: IDENTITY_PROVIDER.id },
+      });
+      await pause.reached;
+
+      expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('conflict');
+      pause.resume();
+
+      expect(await create).toMatchObject({ status: 'created' });
+      expect((await stored(CLIENT_ID)).client.identity_provider).toEqual(IDENTITY_PROVIDER);
+      expect((await stores.providers.get(IDENTITY_PROVIDER.id))?.deleting).toBeUndefined();
+    });
+
+    it('deletes a provider whose only link is an old one of a client never created', async () => {
+      await stores.clients.putLinks(
+        CLIENT_ID,
+        { scope: [], 'identity-provider': [IDENTITY_PROVIDER.id] },
+        { clientVersion: 1, attempt: 'abandoned', linkedAt: Date.now() },
+      );
+      expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('conflict');
+
+      const later = useCases(stores, { clock: () => Date.now() + LINK_LEASE_MS });
+      expect(await later.deleteProvider(IDENTITY_PROVIDER.id)).toBe('deleted');
+    });
+
+    it('corrects a client created with a copy read before a rename that ran before its write', async () => {
+      const { store, pause } = pausing(stores.clients, 'createClient');
+      const create = useCases({ ...stores, clients: store }).createClient({
+        id: CLIENT_ID,
+        identity_provider: { id: IDENTITY_PROVIDER.id },
+        authorized_scopes: [{ id: ORDERS.id }],
+      });
+      await pause.reached;
+
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      pause.resume();
+
+      expect(await create).toMatchObject({
+        status: 'created',
+        client: { client: { authorized_scopes: [{ ...ORDERS, name: 'orders:write' }] } },
+      });
+      expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+    });
+
+    it('ends with every copy as the scope is, after renames racing client updates that attach and detach it', async () => {
+      const ids = clientIds(8, '4');
+      await givenClients(ids, []);
+      const names = ['orders:a', 'orders:b', 'orders:c'];
+
+      const updates = ids.flatMap((id, index) => [
+        api.updateClient(id, { authorized_scopes: [{ id: ORDERS.id }, { id: OTHER.id }] }),
+        api.updateClient(id, { authorized_scopes: index % 2 === 0 ? [{ id: OTHER.id }] : [{ id: ORDERS.id }] }),
+      ]);
+      const renames = names.map((name, index) => api.scopes.update(ORDERS.id, { name, public: index === 1 }));
+      const outcomes = await Promise.all([...updates, ...renames]);
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual([
+        ...updates.map(() => 'updated'),
+        ...renames.map(() => 'ok'),
+      ]);
+      const scope = (await stores.scopes.get(ORDERS.id))?.record;
+      const copy = { id: ORDERS.id, name: scope?.name, public: scope?.public };
+      const after = await stores.clients.getClients(ids);
+      for (const { client } of after.values()) {
+        for (const held of client.authorized_scopes) {
+          expect(held).toEqual(held.id === ORDERS.id ? copy : OTHER);
+        }
+      }
+    });
+  });
+});
