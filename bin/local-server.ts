@@ -13,6 +13,8 @@ try {
   console.log(`Listening on ${server.url}`);
   console.log(`\nBearer token (scope clients:manage:all, valid 1 h; more with npm run token):\n${server.token}`);
   if (server.curlExample) console.log(`\nTry:\n${server.curlExample}\n`);
+  const events = await server.emitEvents();
+  if (events) console.log(events);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -18,6 +18,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
+import { historyCapacity, historyRetentionDays } from '../lambda/store/history-ring.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
 import {
@@ -74,6 +75,10 @@ export interface ClientsApiStackProps extends StackProps {
   cognitoDomainPrefix?: string;
   /** Days the EventBridge archive keeps Client Changed events (default 365; 0 keeps them forever). */
   eventArchiveRetentionDays?: number;
+  /** The history entries each client's item keeps (1 to 100, default 50). */
+  historyCapacity?: number;
+  /** Days a deleted client's history stays readable, and its id taken (default 365). */
+  historyRetentionDays?: number;
 }
 
 export class ClientsApiStack extends Stack {
@@ -112,6 +117,7 @@ export class ClientsApiStack extends Stack {
             REQUIRED_SCOPE: requiredScope,
             PROTECTED_CLIENT_IDS: (props.protectedClientIds ?? []).join(','),
             POWERTOOLS_SERVICE_NAME: 'clients-api',
+            ...historyEnvironment(props),
           },
         });
         clientsTable.grant(
@@ -276,6 +282,18 @@ function cognitoScope(requiredScope: string | undefined, resourceServer: string 
   throw new SettingsError(
     `cognitoUserPoolId needs requiredScope: Cognito access tokens carry <resource server>/<scope> (e.g. -c requiredScope=clients-api/${REQUIRED_SCOPE_DEFAULT}), or give -c cognitoResourceServer=<identifier>`,
   );
+}
+
+/** The history settings every function reads (lambda/config.ts), checked at synth. */
+function historyEnvironment(props: ClientsApiStackProps): Record<string, string> {
+  try {
+    return {
+      HISTORY_CAPACITY: String(historyCapacity(props.historyCapacity?.toString())),
+      HISTORY_RETENTION_DAYS: String(historyRetentionDays(props.historyRetentionDays?.toString())),
+    };
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
 }
 
 /** Cognito's rules for a domain prefix, checked before CloudFormation meets them. */

@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
+import { importOrigin } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
 import { defaultScopePrefix } from '../../lambda/http/route-scopes.js';
+import { createGetClientHistoryHandler } from '../../lambda/routes/client-history.js';
 import {
   createCreateClientHandler,
   createDeleteClientHandler,
@@ -44,6 +46,8 @@ import {
 } from '../../lib/api-routes.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 import { createLocalGateway } from './api-gateway.js';
+import { type ClientEventPoller, startClientEventPoller } from './client-event-poller.js';
+import { eventsFile, printedEvents } from './client-event-sinks.js';
 import { DEV_ISSUER, loadDevIssuer, mintToken } from './dev-issuer.js';
 import { documentClientFor, type Engine, ensureTable, startDynalite, startDynamoDbLocal } from './dynamodb-engines.js';
 import { openApiDocument } from './openapi.js';
@@ -58,6 +62,12 @@ export interface LocalServer {
   token: string;
   /** A curl command that updates a seeded client, ready to paste. */
   curlExample: string | undefined;
+  /**
+   * On DynamoDB Local, starts emitting Client Changed events (printed, or appended to the events
+   * file) and says where they go; on other engines, which have no stream to read, does nothing.
+   * Separate from the start, so that the first line printed is the URL.
+   */
+  emitEvents(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -72,24 +82,29 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const engine = options.endpoint ? undefined : await startEngine(options);
   let documents: DynamoDBDocumentClient | undefined;
   let server: Server | undefined;
+  let poller: ClientEventPoller | undefined;
   const close = async () => {
     await new Promise<void>((resolve) => {
       if (!server) return resolve();
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    // Events of the last writes are read before the engine goes.
+    await poller?.stop();
     documents?.destroy();
     await engine?.stop();
   };
   try {
     documents = documentClientFor(options.endpoint ?? (engine as Engine).endpoint, { local: !options.endpoint });
-    const store = new DynamoDbClientStore(documents, options.table);
+    const store = new DynamoDbClientStore(documents, options.table, options.history);
     const stores = {
       clients: store,
       scopes: new DynamoDbScopeStore(documents, options.table),
       identityProviders: new DynamoDbIdentityProviderStore(documents, options.table),
     };
-    if ((await ensureTable(documents, options.table)) === 'created') await writeSeed(stores, seed);
+    if ((await ensureTable(documents, options.table)) === 'created') {
+      await writeSeed(stores, seed, importOrigin(`npm start (${basename(options.seedFile ?? DEMO_SEED_FILE)})`));
+    }
 
     const requiredScope = REQUIRED_SCOPE_DEFAULT;
     const protectedClientIds = [...seed.protectedClientIds, ...options.protectedClientIds];
@@ -112,6 +127,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       'delete-client': createDeleteClientHandler(routeOptions),
       'regenerate-key-pair': createRegenerateKeyPairHandler(routeOptions),
       'regenerate-did': createRegenerateDidHandler(routeOptions),
+      'get-client-history': createGetClientHistoryHandler(routeOptions),
       'list-scopes': createListScopesHandler(resourceOptions),
       'get-scope': createGetScopeHandler(resourceOptions),
       'create-scope': createCreateScopeHandler(resourceOptions),
@@ -153,7 +169,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const { port } = server.address() as { port: number };
     const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
     const token = mintToken(issuer, { scope: requiredScope });
-    return { url, token, curlExample: curlExample(url, token, seed, protectedClientIds), close };
+    const emitEvents = async () => {
+      if (options.engine !== 'dynamodb-local' || !engine || poller) return undefined;
+      poller = await startClientEventPoller({
+        endpoint: engine.endpoint,
+        tableName: options.table,
+        sink: options.eventsFile ? eventsFile(options.eventsFile) : printedEvents(),
+      });
+      return options.eventsFile
+        ? `Client Changed events: appended to ${options.eventsFile}, one JSON line each.`
+        : 'Client Changed events: printed below, one JSON line each.';
+    };
+    return { url, token, curlExample: curlExample(url, token, seed, protectedClientIds), emitEvents, close };
   } catch (error) {
     await close();
     throw error;

@@ -19,6 +19,12 @@ export const HISTORY_ACTIONS = [
   'scope_renamed',
   'scope_deleted',
   'identity_provider_renamed',
+  /**
+   * Only ever a fence (see lambda/app/copy-fan-out.ts): a provider cannot be deleted while a
+   * client links it, so its delete changes no client, but it may have to make a write in flight
+   * on one start over, which takes a version.
+   */
+  'identity_provider_deleted',
   'imported',
 ] as const;
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
@@ -65,6 +71,13 @@ export interface HistoryActor {
   /** The token's `client_id` (or `azp`) claim: the OAuth client the caller used. */
   client_id: string | null;
   issuer: string | null;
+}
+
+/** Who made a write and where from: what an entry records beside the change itself. */
+export interface ChangeOrigin {
+  actor: HistoryActor;
+  requestId: string | null;
+  sourceIp: string | null;
 }
 
 export type FieldChange =
@@ -136,6 +149,11 @@ export function actorFromAuthorizer(context: Readonly<Record<string, unknown>> |
 /** The actor of `npm run import`: the `--actor` given, else the AWS principal that ran it. */
 export function importActor(actor: string): HistoryActor {
   return { sub: text(actor), client_id: null, issuer: null };
+}
+
+/** A write made outside the API (`npm run import`, seeds): no request id, no source IP. */
+export function importOrigin(actor: string): ChangeOrigin {
+  return { actor: importActor(actor), requestId: null, sourceIp: null };
 }
 
 /** The shape of an entry read back from the store or a stream record. */

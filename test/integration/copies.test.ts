@@ -1,7 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LINK_LEASE_MS } from '../../lambda/app/client-copies.js';
+import { DeleteClient } from '../../lambda/app/delete-client.js';
 import type { ScopeLink } from '../../lambda/domain/client.js';
-import { CLIENT_ID, IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
+import {
+  ADMIN_ORIGIN,
+  CLIENT_ID,
+  IDENTITY_PROVIDER,
+  OTHER_IDENTITY_PROVIDER,
+  storedClient,
+} from '../support/clients.js';
 import { ENGINES, useEngine } from '../support/engines.js';
 import { pausing } from '../support/interruptions.js';
 import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
@@ -9,6 +16,7 @@ import { newTable } from '../support/tables.js';
 
 const ORDERS = { id: '0a0a0a0a-0000-4000-8000-000000000001', name: 'orders:read', public: false };
 const OTHER = { id: '0a0a0a0a-0000-4000-8000-000000000002', name: 'profile', public: true };
+const OTHER_CLIENT = '0b0b0b0b-0000-4000-8000-000000000002';
 const clientIds = (count: number, prefix = '1') =>
   Array.from({ length: count }, (_, index) => `${prefix}0000000-0000-4000-8000-${String(index).padStart(12, '0')}`);
 
@@ -45,7 +53,11 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       await givenClients(holders, [OTHER, ORDERS]);
       await givenClients([bystander as string], [OTHER]);
 
-      const outcome = await api.scopes.update(ORDERS.id, { name: 'orders:write', public: 'true', label: 'Orders' });
+      const outcome = await api.scopes.update(
+        ORDERS.id,
+        { name: 'orders:write', public: 'true', label: 'Orders' },
+        ADMIN_ORIGIN,
+      );
 
       expect(outcome).toMatchObject({ status: 'ok', resource: { version: 2, copiesPending: false } });
       const renamed = { id: ORDERS.id, name: 'orders:write', public: true };
@@ -56,7 +68,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
     });
 
     it('frees the old name and holds the new one', async () => {
-      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
 
       expect(await api.scopes.create({ name: 'orders:write' })).toEqual({
         status: 'invalid',
@@ -68,7 +80,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
     it('changes only the scope for a label', async () => {
       await givenClients(clientIds(2), [ORDERS]);
 
-      await api.scopes.update(ORDERS.id, { label: 'Read orders' });
+      await api.scopes.update(ORDERS.id, { label: 'Read orders' }, ADMIN_ORIGIN);
 
       for (const id of clientIds(2)) expect((await stored(id)).version).toBe(1);
       expect((await stores.scopes.get(ORDERS.id))?.record.label).toBe('Read orders');
@@ -78,10 +90,10 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       const many = clientIds(101, '3');
       await givenClients(many, [ORDERS]);
 
-      await api.scopes.update(ORDERS.id, { public: true });
+      await api.scopes.update(ORDERS.id, { public: true }, ADMIN_ORIGIN);
 
       const after = await stores.clients.getClients(many);
-      expect([...after.values()].map(({ client }) => client.authorized_scopes)).toEqual(
+      expect([...after.clients.values()].map(({ client }) => client.authorized_scopes)).toEqual(
         many.map(() => [{ ...ORDERS, public: true }]),
       );
     });
@@ -107,7 +119,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
     it('renames every client copy', async () => {
       await givenClients(clientIds(2), [], IDENTITY_PROVIDER);
 
-      await api.providers.update(IDENTITY_PROVIDER.id, { name: 'Staff directory' });
+      await api.providers.update(IDENTITY_PROVIDER.id, { name: 'Staff directory' }, ADMIN_ORIGIN);
 
       for (const id of clientIds(2)) {
         expect((await stored(id)).client.identity_provider).toEqual({
@@ -139,15 +151,22 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       expect(await stores.clients.linksTo('identity-provider', IDENTITY_PROVIDER.id)).toEqual([]);
     });
 
-    it('deletes the provider of a deleted client right away', async () => {
-      await givenClients([CLIENT_ID], [], IDENTITY_PROVIDER);
-      expect(await stores.clients.deleteClient(CLIENT_ID)).toMatchObject({ status: 'deleted' });
-      // The client delete route's own cleanup is what lets the next delete through at once.
-      const { DeleteClient } = await import('../../lambda/app/delete-client.js');
-      await givenClients([CLIENT_ID], [], IDENTITY_PROVIDER);
-      expect(await new DeleteClient(stores.clients, { protectedClientIds: [] }).execute(CLIENT_ID)).toBe('deleted');
+    it('deletes the provider of a deleted client right away, even when that delete stopped before its links went', async () => {
+      await givenClients([CLIENT_ID, OTHER_CLIENT], [], IDENTITY_PROVIDER);
+      expect(await new DeleteClient(stores.clients, { protectedClientIds: [] }).execute(CLIENT_ID, ADMIN_ORIGIN)).toBe(
+        'deleted',
+      );
+      // A delete that stopped between its tombstone and the links' cleanup leaves the link.
+      const other = await stored(OTHER_CLIENT);
+      expect(await stores.clients.deleteClient(other, { action: 'deleted', origin: ADMIN_ORIGIN })).toMatchObject({
+        status: 'deleted',
+      });
+      expect(
+        (await stores.clients.linksTo('identity-provider', IDENTITY_PROVIDER.id)).map((link) => link.clientId),
+      ).toEqual([OTHER_CLIENT]);
 
       expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('deleted');
+      expect(await stores.clients.linksTo('identity-provider', IDENTITY_PROVIDER.id)).toEqual([]);
     });
   });
 
@@ -160,7 +179,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       });
       await pause.reached;
 
-      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
       // When the rename has answered, no client holds the old name, not even this one in flight.
       const fenced = await stored(CLIENT_ID);
       expect(fenced).toMatchObject({ version: 2, client: { authorized_scopes: [] } });
@@ -178,7 +197,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       });
       await pause.reached;
 
-      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
       expect((await stored(CLIENT_ID)).version).toBe(1);
       pause.resume();
 
@@ -189,7 +208,11 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
     it('keeps both a client update and the rename whose fan-out it overtook', async () => {
       await givenClients([CLIENT_ID], [ORDERS]);
       const { store, pause } = pausing(stores.clients, 'writePatch');
-      const rename = useCases({ ...stores, clients: store }).scopes.update(ORDERS.id, { name: 'orders:write' });
+      const rename = useCases({ ...stores, clients: store }).scopes.update(
+        ORDERS.id,
+        { name: 'orders:write' },
+        ADMIN_ORIGIN,
+      );
       await pause.reached;
 
       expect(await api.updateClient(CLIENT_ID, { name: 'Renamed meanwhile' })).toMatchObject({ status: 'updated' });
@@ -260,7 +283,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       await stores.clients.putLinks(
         CLIENT_ID,
         { scope: [], 'identity-provider': [IDENTITY_PROVIDER.id] },
-        { clientVersion: 1, attempt: 'abandoned', linkedAt: Date.now() },
+        { clientVersion: 1, attempt: 'abandoned', linkedAt: Date.now(), replacesBefore: Date.now() - LINK_LEASE_MS },
       );
       expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('conflict');
 
@@ -277,7 +300,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       });
       await pause.reached;
 
-      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
       pause.resume();
 
       expect(await create).toMatchObject({
@@ -296,7 +319,9 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
         api.updateClient(id, { authorized_scopes: [{ id: ORDERS.id }, { id: OTHER.id }] }),
         api.updateClient(id, { authorized_scopes: index % 2 === 0 ? [{ id: OTHER.id }] : [{ id: ORDERS.id }] }),
       ]);
-      const renames = names.map((name, index) => api.scopes.update(ORDERS.id, { name, public: index === 1 }));
+      const renames = names.map((name, index) =>
+        api.scopes.update(ORDERS.id, { name, public: index === 1 }, ADMIN_ORIGIN),
+      );
       const outcomes = await Promise.all([...updates, ...renames]);
 
       expect(outcomes.map((outcome) => outcome.status)).toEqual([
@@ -306,7 +331,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       const scope = (await stores.scopes.get(ORDERS.id))?.record;
       const copy = { id: ORDERS.id, name: scope?.name, public: scope?.public };
       const after = await stores.clients.getClients(ids);
-      for (const { client } of after.values()) {
+      for (const { client } of after.clients.values()) {
         for (const held of client.authorized_scopes) {
           expect(held).toEqual(held.id === ORDERS.id ? copy : OTHER);
         }

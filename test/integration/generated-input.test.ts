@@ -29,6 +29,7 @@ import {
   OTHER_IDENTITY_PROVIDER,
   SCOPE_OPENID,
   SCOPE_PROFILE,
+  SEEDED,
   storedClient,
 } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
@@ -124,7 +125,7 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
     ]);
     for (const [index, id] of clientIds.entries()) {
       const large = index < LARGE_CLIENTS ? { jwt_public_key: LARGE_VALUE } : {};
-      current.set(id, await store.putClient(storedClient({ id, ...large })));
+      current.set(id, await store.putClient(storedClient({ id, ...large }), SEEDED));
     }
   }, 60_000);
   afterAll(async () => {
@@ -254,7 +255,7 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
     for (const id of clientIds.slice(0, LARGE_CLIENTS)) {
       const { client } = current.get(id) as VersionedClient;
       if (client.jwt_public_key !== LARGE_VALUE) {
-        current.set(id, await store.putClient({ ...client, jwt_public_key: LARGE_VALUE }));
+        current.set(id, await store.putClient({ ...client, jwt_public_key: LARGE_VALUE }, SEEDED));
       }
     }
   }

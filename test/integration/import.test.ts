@@ -5,17 +5,19 @@ import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines
 import { prepareSeed, type SeedStores, writeSeed } from '../../bin/local/seed.js';
 import type { Client } from '../../lambda/domain/client.js';
 import { toClientView } from '../../lambda/domain/client-view.js';
+import { importOrigin } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
-import { IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
+import { IDENTITY_PROVIDER, SCOPE_OPENID, SEEDED, storedClient } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
+const IMPORTED = importOrigin('arn:aws:iam::123456789012:user/ops');
 const CLIENT_IDS = Array.from(
   { length: 20 },
   (_, index) => `40000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
@@ -52,7 +54,7 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
 
   it('loses none of the API updates that race it: it writes only what the file gives, conditionally', async () => {
     await store.putIdentityProvider(IDENTITY_PROVIDER);
-    for (const id of CLIENT_IDS) await store.putClient(storedClient({ id }));
+    for (const id of CLIENT_IDS) await store.putClient(storedClient({ id }), SEEDED);
     const seed = await importing({
       identity_providers: [IDENTITY_PROVIDER],
       clients: CLIENT_IDS.map((id, index) => ({
@@ -71,7 +73,7 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       changes(index).map((client) => update(updateEvent({ clientId, body: { client } }), LAMBDA_CONTEXT)),
     );
 
-    const [report, ...responses] = await Promise.all([writeSeed(stores, seed), ...apiUpdates]);
+    const [report, ...responses] = await Promise.all([writeSeed(stores, seed, IMPORTED), ...apiUpdates]);
 
     expect(responses.map((response) => response.statusCode)).toEqual(apiUpdates.map(() => 200));
     expect(report).toMatchObject({ clientsCreated: 0, clientsUpdated: 20, clientsUnchanged: 0 });
@@ -106,7 +108,7 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       ],
     });
 
-    const report = await writeSeed(stores, seed);
+    const report = await writeSeed(stores, seed, IMPORTED);
 
     expect(report).toMatchObject({ clientsCreated: 2 });
     const first = (await store.getClient(withKeys as string))?.client;
@@ -122,11 +124,13 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
   it('updates the write-protected client too, and leaves a client the file already describes unchanged', async () => {
     await store.putIdentityProvider(IDENTITY_PROVIDER);
     const [id] = CLIENT_IDS as [string];
-    await store.putClient(storedClient({ id, name: 'Admin UI' }));
+    await store.putClient(storedClient({ id, name: 'Admin UI' }), SEEDED);
     const file = (name: string) => ({ clients: [{ id, name }], protected_client_ids: [id] });
 
-    expect(await writeSeed(stores, await importing(file('Admin UI')))).toMatchObject({ clientsUnchanged: 1 });
-    expect(await writeSeed(stores, await importing(file('Admin console')))).toMatchObject({ clientsUpdated: 1 });
+    expect(await writeSeed(stores, await importing(file('Admin UI')), IMPORTED)).toMatchObject({ clientsUnchanged: 1 });
+    expect(await writeSeed(stores, await importing(file('Admin console')), IMPORTED)).toMatchObject({
+      clientsUpdated: 1,
+    });
     expect(await store.getClient(id)).toMatchObject({ client: { name: 'Admin console' }, version: 2 });
   });
 });

@@ -11,6 +11,7 @@ import {
   OTHER_IDENTITY_PROVIDER,
   SCOPE_OPENID,
   SCOPE_PROFILE,
+  SEEDED,
   storedClient,
 } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
@@ -72,7 +73,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       store.putIdentityProvider(OTHER_IDENTITY_PROVIDER),
       store.putScope(SCOPE_OPENID),
       store.putScope(SCOPE_PROFILE),
-      store.putClient(storedClient()),
+      store.putClient(storedClient(), SEEDED),
     ]);
   });
 
@@ -95,7 +96,22 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
 
     expect(response.status).toBe(200);
     expect(response.headers.ETag).toBe('"2"');
-    expect(await storedItem()).toEqual({ ...before, name: 'Renamed', pkce: true, version: 2 });
+    // The change, and in the same item its history entry, in slot 2 of 50.
+    expect(await storedItem()).toEqual({
+      ...before,
+      name: 'Renamed',
+      pkce: true,
+      version: 2,
+      history_2: {
+        version: 2,
+        at: expect.any(String),
+        action: 'updated',
+        actor: { sub: 'admin', client_id: 'admin-ui', issuer: 'https://issuer.example.com/' },
+        request_id: 'request-1',
+        source_ip: '203.0.113.7',
+        changes: { name: { from: 'Demo client', to: 'Renamed' }, pkce: { from: false, to: true } },
+      },
+    });
   });
 
   it('keeps the scopes when authorized_scopes is absent and clears them with []', async () => {
@@ -301,7 +317,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
   });
 
   it('answers 422 naming the field, and writes nothing, when an update would push an imported client past 400 KB', async () => {
-    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(380 * 1024) }));
+    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(380 * 1024) }), SEEDED);
     const before = await storedItem();
     const uris = Array.from({ length: 100 }, (_, index) => `https://app${index}.example.com/${'p'.repeat(200)}`);
 
@@ -316,7 +332,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
   });
 
   it('answers 422 and creates no scope when the links to new scope names would push the client past 400 KB', async () => {
-    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(395 * 1024) }));
+    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(395 * 1024) }), SEEDED);
     const before = await storedItem();
     const names = Array.from({ length: 20 }, (_, index) => ({ name: `new:${index}:${'n'.repeat(200)}` }));
 
@@ -369,7 +385,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       { length: 20 },
       (_, index) => `00000000-0000-4000-8000-0000000001${String(index).padStart(2, '0')}`,
     );
-    await Promise.all(clientIds.map((id) => store.putClient(storedClient({ id }))));
+    await Promise.all(clientIds.map((id) => store.putClient(storedClient({ id }), SEEDED)));
 
     const responses = await Promise.all(
       clientIds.map((clientId) =>
