@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LINK_LEASE_MS } from '../../lambda/app/client-copies.js';
 import { DeleteClient } from '../../lambda/app/delete-client.js';
 import type { ScopeLink } from '../../lambda/domain/client.js';
+import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import {
   ADMIN_ORIGIN,
   CLIENT_ID,
@@ -10,6 +11,7 @@ import {
   storedClient,
 } from '../support/clients.js';
 import { ENGINES, useEngine } from '../support/engines.js';
+import { actionsOf, historyWithoutGaps } from '../support/history.js';
 import { pausing } from '../support/interruptions.js';
 import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
 import { newTable } from '../support/tables.js';
@@ -22,11 +24,13 @@ const clientIds = (count: number, prefix = '1') =>
 
 describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, startEngine) => {
   const engine = useEngine(startEngine);
+  let table: string;
   let stores: Stores;
   let api: ReturnType<typeof useCases>;
 
   beforeEach(async () => {
-    stores = dynamoDbStores(engine.documents, await newTable(engine.documents));
+    table = await newTable(engine.documents);
+    stores = dynamoDbStores(engine.documents, table);
     api = useCases(stores);
     for (const scope of [ORDERS, OTHER]) expect((await api.scopes.create(scope)).status).toBe('ok');
     for (const provider of [IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER]) {
@@ -63,8 +67,18 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       const renamed = { id: ORDERS.id, name: 'orders:write', public: true };
       for (const id of holders) {
         expect(await stored(id)).toMatchObject({ version: 2, client: { authorized_scopes: [OTHER, renamed] } });
+        // The rename's request is the client's writer of version 2.
+        const [latest] = await historyWithoutGaps(stores.clients, id);
+        expect(latest).toMatchObject({
+          version: 2,
+          action: 'scope_renamed',
+          actor: ADMIN_ORIGIN.actor,
+          request_id: ADMIN_ORIGIN.requestId,
+          changes: { authorized_scopes: { from: [OTHER, ORDERS], to: [OTHER, renamed] } },
+        });
       }
       expect((await stored(bystander as string)).version).toBe(1);
+      expect(actionsOf(await historyWithoutGaps(stores.clients, bystander as string))).toEqual([[1, 'imported']]);
     });
 
     it('frees the old name and holds the new one', async () => {
@@ -108,6 +122,11 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
 
       for (const id of holders) {
         expect(await stored(id)).toMatchObject({ version: 2, client: { authorized_scopes: [OTHER] } });
+        const [latest] = await historyWithoutGaps(stores.clients, id);
+        expect(latest).toMatchObject({
+          action: 'scope_deleted',
+          changes: { authorized_scopes: { from: [ORDERS, OTHER], to: [OTHER] } },
+        });
       }
       expect(await stores.scopes.get(ORDERS.id)).toBeUndefined();
       expect(await stores.clients.linksTo('scope', ORDERS.id)).toEqual([]);
@@ -125,6 +144,12 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
         expect((await stored(id)).client.identity_provider).toEqual({
           id: IDENTITY_PROVIDER.id,
           name: 'Staff directory',
+        });
+        expect((await historyWithoutGaps(stores.clients, id))[0]).toMatchObject({
+          action: 'identity_provider_renamed',
+          changes: {
+            identity_provider: { from: IDENTITY_PROVIDER, to: { id: IDENTITY_PROVIDER.id, name: 'Staff directory' } },
+          },
         });
       }
     });
@@ -170,6 +195,47 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
     });
   });
 
+  describe('deleted clients', () => {
+    it('give their id to a new client once their retention is over, whose links replace the ones the delete left', async () => {
+      await givenClients([CLIENT_ID], [ORDERS]);
+      const longAgo = Date.now() - 400 * 86_400_000;
+      const then = new DynamoDbClientStore(engine.documents, table, { now: () => new Date(longAgo) });
+      await then.deleteClient(await stored(CLIENT_ID), { action: 'deleted', origin: ADMIN_ORIGIN });
+      // Links of the deleted client, as a delete that stopped before removing them leaves them:
+      // old, and above the versions of the client that takes the id again.
+      await stores.clients.putLinks(
+        CLIENT_ID,
+        { scope: [ORDERS.id, OTHER.id], 'identity-provider': [] },
+        { clientVersion: 7, attempt: 'the deleted client', linkedAt: longAgo, replacesBefore: longAgo - LINK_LEASE_MS },
+      );
+
+      const created = await api.createClient({
+        id: CLIENT_ID,
+        identity_provider: { id: IDENTITY_PROVIDER.id },
+        authorized_scopes: [{ id: ORDERS.id }],
+      });
+      expect(created).toMatchObject({ status: 'created', client: { version: 1 } });
+      expect(await stores.clients.linksTo('scope', ORDERS.id)).toEqual([
+        expect.objectContaining({
+          clientId: CLIENT_ID,
+          clientVersion: 1,
+          attempt: expect.not.stringMatching('deleted'),
+        }),
+      ]);
+
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
+      // The deleted client's link to a scope the new one lacks belongs to no write: no fence.
+      await api.scopes.update(OTHER.id, { name: 'profile:read' }, ADMIN_ORIGIN);
+
+      expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+      expect(actionsOf(await historyWithoutGaps(stores.clients, CLIENT_ID))).toEqual([
+        [2, 'scope_renamed'],
+        [1, 'created'],
+      ]);
+      expect(await stores.clients.linksTo('scope', OTHER.id)).toEqual([]);
+    });
+  });
+
   describe('races with client writes', () => {
     it('fences a client write that read the scope before a rename: it starts over and copies the new name', async () => {
       await givenClients([CLIENT_ID], []);
@@ -187,6 +253,17 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
 
       expect(await writer).toMatchObject({ status: 'updated', client: { version: 3 } });
       expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+      // The fence took version 2 and changed nothing; the write that started over took version 3.
+      const entries = await historyWithoutGaps(stores.clients, CLIENT_ID);
+      expect(actionsOf(entries)).toEqual([
+        [3, 'updated'],
+        [2, 'scope_renamed'],
+        [1, 'imported'],
+      ]);
+      expect(entries[1]?.changes).toEqual({});
+      expect(entries[0]?.changes).toEqual({
+        authorized_scopes: { from: [], to: [{ ...ORDERS, name: 'orders:write' }] },
+      });
     });
 
     it('lets a client write that links after the rename passed read the new name', async () => {
@@ -223,6 +300,12 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
         name: 'Renamed meanwhile',
         authorized_scopes: [{ ...ORDERS, name: 'orders:write' }],
       });
+      // The fan-out's write lost to the update, recorded nothing, and landed on top of it.
+      expect(actionsOf(await historyWithoutGaps(stores.clients, CLIENT_ID))).toEqual([
+        [3, 'scope_renamed'],
+        [2, 'updated'],
+        [1, 'imported'],
+      ]);
     });
 
     it('fences a client write that attached a scope being deleted: it starts over without it', async () => {
@@ -239,6 +322,12 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       // Started over without the deleted scope, the request asks for what the client holds.
       expect(await writer).toMatchObject({ status: 'unchanged' });
       expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([OTHER]);
+      const entries = await historyWithoutGaps(stores.clients, CLIENT_ID);
+      expect(actionsOf(entries)).toEqual([
+        [2, 'scope_deleted'],
+        [1, 'imported'],
+      ]);
+      expect(entries[0]?.changes).toEqual({});
     });
 
     it('fences a client linking a provider being deleted: the delete goes through, the write finds it gone', async () => {
@@ -254,6 +343,13 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
 
       expect(await writer).toEqual({ status: 'invalid', errors: { identity_provider_id: ['does not exist'] } });
       expect((await stored(CLIENT_ID)).client.identity_provider).toEqual(OTHER_IDENTITY_PROVIDER);
+      // The delete changed no client, but its fence took a version, which has its entry.
+      const entries = await historyWithoutGaps(stores.clients, CLIENT_ID);
+      expect(actionsOf(entries)).toEqual([
+        [2, 'identity_provider_deleted'],
+        [1, 'imported'],
+      ]);
+      expect(entries[0]?.changes).toEqual({});
     });
 
     it('refuses a provider delete while a client being linked to it has written, naming it', async () => {
@@ -308,6 +404,16 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
         client: { client: { authorized_scopes: [{ ...ORDERS, name: 'orders:write' }] } },
       });
       expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+      // The correction is the create's own write, recorded as the change it follows.
+      const entries = await historyWithoutGaps(stores.clients, CLIENT_ID);
+      expect(actionsOf(entries)).toEqual([
+        [2, 'scope_renamed'],
+        [1, 'created'],
+      ]);
+      expect(entries[0]).toMatchObject({
+        actor: ADMIN_ORIGIN.actor,
+        changes: { authorized_scopes: { from: [ORDERS], to: [{ ...ORDERS, name: 'orders:write' }] } },
+      });
     });
 
     it('ends with every copy as the scope is, after renames racing client updates that attach and detach it', async () => {
@@ -335,6 +441,11 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
         for (const held of client.authorized_scopes) {
           expect(held).toEqual(held.id === ORDERS.id ? copy : OTHER);
         }
+      }
+      // Updates, renames and fences: one entry per version of every client, no gap.
+      for (const id of ids) {
+        const actions = new Set((await historyWithoutGaps(stores.clients, id)).map((entry) => entry.action));
+        expect([...actions].every((action) => ['imported', 'updated', 'scope_renamed'].includes(action))).toBe(true);
       }
     });
   });

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
 import type { Client } from '../../lambda/domain/client.js';
+import type { HistoryField } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
@@ -16,6 +17,7 @@ import {
 } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { type EventOptions, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { historyWithoutGaps } from '../support/history.js';
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
@@ -277,6 +279,16 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       ...Object.assign({}, ...byVersion.map(({ change }) => change)),
       version: 51,
     });
+    // One entry per version, each recording the change of the update that answered that version
+    // (from what the one before left): lost races recorded nothing.
+    const entries = (await historyWithoutGaps(store, CLIENT_ID)).reverse();
+    for (const [index, entry] of entries.entries()) {
+      const { version, change } = byVersion[index] as { version: number; change: Record<string, unknown> };
+      const [field] = Object.keys(change) as [HistoryField];
+      expect(entry).toMatchObject({ version, action: 'updated' });
+      expect(Object.keys(entry.changes)).toEqual([field]);
+      if (field !== 'secret') expect(entry.changes[field]).toMatchObject({ to: change[field] });
+    }
   });
 
   it('answers no 409 to writers of different fields on one busy client, keeps every change, and pays each lost race with one write', async () => {
@@ -309,6 +321,9 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       ...Object.fromEntries(writers.map(([field, value]) => [field, value(rounds - 1)])),
       version: 1 + writes,
     });
+    // Every write that landed recorded one entry, every race it lost none.
+    const entries = await historyWithoutGaps(store, CLIENT_ID);
+    expect(entries.every((entry) => entry.action === 'updated' && Object.keys(entry.changes).length === 1)).toBe(true);
     const lostRaces = (commands.get('UpdateItemCommand') ?? 0) - writes;
     expect(lostRaces).toBeGreaterThan(0);
     expect(commands.get('BatchGetItemCommand')).toBe(writes);
