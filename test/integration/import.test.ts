@@ -14,6 +14,7 @@ import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import { IDENTITY_PROVIDER, SCOPE_OPENID, SEEDED, storedClient } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { actionsOf, historyWithoutGaps } from '../support/history.js';
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
@@ -81,6 +82,22 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       const stored = await store.getClient(id);
       expect(stored?.client).toMatchObject({ name: `Imported ${index}`, ...Object.assign({}, ...changes(index)) });
       expect(stored?.version).toBe(5);
+      // The seed, three API updates and the import, one entry each in whatever order they landed.
+      const entries = await historyWithoutGaps(store, id);
+      expect(entries.map((entry) => entry.action).sort()).toEqual([
+        'imported',
+        'imported',
+        'updated',
+        'updated',
+        'updated',
+      ]);
+      const imported = entries.find((entry) => entry.action === 'imported' && entry.actor.sub !== 'test seed');
+      expect(imported).toMatchObject({
+        actor: { sub: 'arn:aws:iam::123456789012:user/ops', client_id: null, issuer: null },
+        request_id: null,
+        source_ip: null,
+        changes: { name: { from: 'Demo client', to: `Imported ${index}` } },
+      });
     }
   }, 120_000);
 
@@ -111,6 +128,18 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
     const report = await writeSeed(stores, seed, IMPORTED);
 
     expect(report).toMatchObject({ clientsCreated: 2 });
+    for (const id of [withKeys, withoutProvider] as string[]) {
+      expect(actionsOf(await historyWithoutGaps(store, id))).toEqual([[1, 'imported']]);
+    }
+    // The given keys' entry holds their fingerprints, never the keys.
+    const [created] = (await store.getHistory(withKeys as string)) ?? [];
+    expect(created?.changes.private_key).toEqual({
+      changed: true,
+      from_fingerprint: null,
+      to_fingerprint: expect.stringMatching(/^sha256:/),
+    });
+    expect(JSON.stringify(created)).not.toContain(keys.private_key);
+    expect(JSON.stringify(created)).not.toContain(keys.public_key);
     const first = (await store.getClient(withKeys as string))?.client;
     expect(first).toMatchObject({ ...keys, did: 'did:key:zDnae', identity_provider: IDENTITY_PROVIDER });
     expect(first?.authorized_scopes.map((scope) => scope.name)).toEqual(['openid', 'created:by-name']);
@@ -132,6 +161,11 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       clientsUpdated: 1,
     });
     expect(await store.getClient(id)).toMatchObject({ client: { name: 'Admin console' }, version: 2 });
+    // The import that changed nothing recorded nothing.
+    expect(actionsOf(await historyWithoutGaps(store, id))).toEqual([
+      [2, 'imported'],
+      [1, 'imported'],
+    ]);
   });
 });
 
