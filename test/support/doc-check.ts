@@ -35,6 +35,7 @@ const PLACEHOLDER = /^(\{[^}]+\}|<[^>]+>|\$\{?\w+\}?|:\w+)$/;
 const FLAG = /(?<![\w-])--([a-z][a-z0-9-]*)(?![\w-])/g;
 const CONTEXT_OPTION = /(?<![\w-])(?:-c|--context)[\s=]+([A-Za-z][\w-]*(?:\/[A-Za-z][\w-]*)*)/g;
 const ENVIRONMENT_NAME = /^[A-Z][A-Z0-9_]*$/;
+const PROCESS_ENV = /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g;
 const SHELL_LANGUAGES = new Set(['sh', 'bash', 'shell', 'console', 'zsh', '']);
 /** How docs write a context key or an environment variable in general, not one in particular. */
 const GENERIC_CONTEXT_KEY = 'key';
@@ -97,7 +98,7 @@ function anchorsOf(tree: Root | undefined): Set<string> {
   if (!tree) return anchors;
   const slugger = new GithubSlugger();
   visit(tree, (node) => {
-    if (node.type === 'heading') anchors.add(slugger.slug(textOf(node as Heading)));
+    if (node.type === 'heading') anchors.add(slugger.slug(textOf(node as Heading, { includeHtml: false })));
     if (node.type === 'html')
       for (const match of node.value.matchAll(/\b(?:id|name)="([^"]+)"/g)) anchors.add(match[1] as string);
   });
@@ -198,7 +199,7 @@ class DocumentCheck {
 
   codeBlock(node: Code): void {
     const located = locatedCode(node);
-    this.routes(located);
+    this.routesAndVariables(located);
     if (!SHELL_LANGUAGES.has(node.lang ?? '')) return;
     // A line ending in a backslash goes on on the next line.
     const lines = node.value.split('\n');
@@ -215,7 +216,7 @@ class DocumentCheck {
 
   prose(node: Nodes): void {
     const located = locatedProse(node);
-    this.routes(located);
+    this.routesAndVariables(located);
     visit(node, (child) => {
       const line = child.position?.start.line ?? 0;
       if (child.type === 'text') this.looseNames(child.value, line);
@@ -264,10 +265,14 @@ class DocumentCheck {
     let start = 0;
     while (start < words.length && /^[A-Za-z_]\w*=/.test(words[start] as string)) start += 1;
     const exported = words[0] === 'export';
-    const assignments = exported ? words.slice(1) : words.slice(0, start);
-    // A bare assignment in a script is a shell variable; written alone in prose, a setting.
+    // A bare assignment in a script is a shell variable, and so is one that captures a value
+    // (`TOKEN=$(npm run token)`); a literal value before a command, exported, or written alone
+    // in prose (`THROTTLE=off`) is a setting of the environment.
     if (exported || start < words.length || where === 'inline') {
-      for (const word of assignments) this.environmentName(word.split('=')[0] as string, line);
+      for (const word of exported ? words.slice(1) : words.slice(0, start)) {
+        const [name, value] = word.split('=') as [string, string];
+        if (!value.startsWith('$')) this.environmentName(name, line);
+      }
     }
     const [program, ...args] = exported ? [] : words.slice(start);
     if (program === undefined) return;
@@ -332,6 +337,14 @@ class DocumentCheck {
   private environmentName(name: string, line: number): void {
     if (ENVIRONMENT_NAME.test(name) && !this.truth.environment.has(name)) {
       this.report(line, `names the environment variable ${name}, which the code does not read`);
+    }
+  }
+
+  /** Routes, and the environment variables named as `process.env.NAME`. */
+  private routesAndVariables(located: Located): void {
+    this.routes(located);
+    for (const match of located.text.matchAll(PROCESS_ENV)) {
+      this.environmentName(match[1] ?? (match[2] as string), located.lineAt(match.index));
     }
   }
 
