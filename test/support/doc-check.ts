@@ -37,7 +37,7 @@ const CONTEXT_OPTION = /(?<![\w-])(?:-c|--context)[\s=]+([A-Za-z][\w-]*(?:\/[A-Z
 const ENVIRONMENT_NAME = /^[A-Z][A-Z0-9_]*$/;
 const PROCESS_ENV = /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g;
 const SHELL_LANGUAGES = new Set(['sh', 'bash', 'shell', 'console', 'zsh', '']);
-/** How docs write a context key or an environment variable in general, not one in particular. */
+/** How docs write a context setting in general (`-c key=value`), not one in particular. */
 const GENERIC_CONTEXT_KEY = 'key';
 
 /**
@@ -203,8 +203,9 @@ class DocumentCheck {
     if (!SHELL_LANGUAGES.has(node.lang ?? '')) return;
     // A line ending in a backslash goes on on the next line.
     const lines = node.value.split('\n');
+    const firstLine = (node.position?.start.line ?? 0) + 1;
     for (let index = 0; index < lines.length; index += 1) {
-      const line = located.lineAt(lines.slice(0, index).join('\n').length + (index > 0 ? 1 : 0));
+      const line = firstLine + index;
       let command = lines[index] as string;
       while (command.endsWith('\\') && index + 1 < lines.length) {
         index += 1;
@@ -374,24 +375,30 @@ class DocumentCheck {
       return methods.some((method) => method !== 'GET') ? `names ${named}: ${rest} is answered to GET only` : undefined;
     }
     const given = rest.split('/');
-    let exampleProblem: string | undefined;
-    for (const [route, served] of this.truth.routes) {
-      const template = route.split('/');
-      if (template.length !== given.length) continue;
-      let fits = true;
-      for (const [index, part] of template.entries()) {
-        const segment = given[index] as string;
-        if (!part.startsWith('{')) fits &&= part === segment;
-        else if (!PLACEHOLDER.test(segment) && !this.truth.exampleIds.has(segment)) {
-          exampleProblem = `names ${named} with ${segment} for ${part}: use a placeholder or an id of the demo data`;
-          fits = false;
-        }
-      }
-      if (!fits) continue;
-      const missing = methods.filter((method) => !served.has(method));
-      return missing.length > 0 ? `names ${named}, but ${route} serves only ${[...served].join(', ')}` : undefined;
+    const templates = [...this.truth.routes.keys()]
+      .map((route) => route.split('/'))
+      .filter(
+        (template) =>
+          template.length === given.length &&
+          template.every((part, index) => part.startsWith('{') || part === given[index]),
+      );
+    const route = templates
+      .find((template) => template.every((part, index) => !part.startsWith('{') || this.fitsParameter(given[index])))
+      ?.join('/');
+    if (route === undefined) {
+      const template = templates[0];
+      if (!template) return `names ${named}, which no route of the API serves`;
+      const index = template.findIndex((part, at) => part.startsWith('{') && !this.fitsParameter(given[at]));
+      return `names ${named} with ${given[index]} for ${template[index]}: use a placeholder or an id of the demo data`;
     }
-    return exampleProblem ?? `names ${named}, which no route of the API serves`;
+    const served = this.truth.routes.get(route) as Set<string>;
+    const missing = methods.filter((method) => !served.has(method));
+    return missing.length > 0 ? `names ${named}, but ${route} serves only ${[...served].join(', ')}` : undefined;
+  }
+
+  /** A path parameter in an example: a placeholder, or an id that the demo data has. */
+  private fitsParameter(segment: string | undefined): boolean {
+    return segment !== undefined && (PLACEHOLDER.test(segment) || this.truth.exampleIds.has(segment));
   }
 }
 
