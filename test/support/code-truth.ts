@@ -49,7 +49,8 @@ const OTHER_TOOLS_ENVIRONMENT = [
 
 const SOURCE_FOLDERS = ['bin', 'lib', 'lambda', 'test'];
 
-export function codeTruth(root = PROJECT_ROOT): CodeTruth {
+export function codeTruth(): CodeTruth {
+  const root = PROJECT_ROOT;
   const routes = new Map<string, Set<string>>();
   for (const route of API_ROUTES) routes.set(route.path, (routes.get(route.path) ?? new Set()).add(route.method));
   const scripts = npmScripts(root);
@@ -123,9 +124,17 @@ interface SyntaxNode {
   [key: string]: unknown;
 }
 
+const syntaxTrees = new Map<string, SyntaxNode>();
+
 function syntaxOf(root: string, file: string): SyntaxNode {
-  return parse(readFileSync(join(root, file), 'utf8'), { sourceType: 'module', plugins: ['typescript'] })
-    .program as unknown as SyntaxNode;
+  const path = join(root, file);
+  let program = syntaxTrees.get(path);
+  if (!program) {
+    program = parse(readFileSync(path, 'utf8'), { sourceType: 'module', plugins: ['typescript'] })
+      .program as unknown as SyntaxNode;
+    syntaxTrees.set(path, program);
+  }
+  return program;
 }
 
 function isNode(value: unknown): value is SyntaxNode {
