@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { parse } from '@babel/parser';
 import { parse as parseShell } from 'shell-quote';
 import { publicDocuments } from '../../bin/local/public-documents.js';
+import { DEMO_SEED_FILE } from '../../bin/local/server.js';
 import { API_ROUTES, STAGE } from '../../lib/api-routes.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 
@@ -61,7 +62,7 @@ export function codeTruth(): CodeTruth {
     stage: STAGE,
     routes,
     localDocuments: new Set(Object.keys(publicDocuments())),
-    exampleIds: idsIn(JSON.parse(readFileSync(join(root, 'bin', 'local', 'demo-seed.json'), 'utf8'))),
+    exampleIds: idsIn(JSON.parse(readFileSync(DEMO_SEED_FILE, 'utf8'))),
     scripts,
     entryFlags: new Map([...entries].map((entry) => [entry, flagsOf(root, entry)])),
     contextKeys: new Set(
