@@ -75,7 +75,13 @@ describe('the API reference page of npm start', () => {
     const policy = (await fetch(docsUrl)).headers.get('content-security-policy') ?? '';
 
     expect(policy.split('; ')).toEqual(
-      expect.arrayContaining(["default-src 'none'", "script-src 'self'", "connect-src 'self'", "img-src 'self' data:"]),
+      expect.arrayContaining([
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "img-src 'self' data:",
+      ]),
     );
   });
 
