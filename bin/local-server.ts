@@ -3,6 +3,7 @@
  * bin/local/options.ts and the README; the first line printed is `Listening on <url>`.
  */
 import { parseLocalServerOptions, UsageError } from './local/options.js';
+import { DOCS_PATH } from './local/public-documents.js';
 import { startLocalServer } from './local/server.js';
 
 // The SDK warns on every start that its 2027 releases will need Node 22: true, and no news here.
@@ -13,6 +14,7 @@ try {
   console.log(`Listening on ${server.url}`);
   console.log(`\nBearer token (scope clients:manage:all, valid 1 h; more with npm run token):\n${server.token}`);
   if (server.curlExample) console.log(`\nTry:\n${server.curlExample}\n`);
+  console.log(`${server.curlExample ? '' : '\n'}API reference (no token needed): ${server.url}${DOCS_PATH}`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -38,8 +38,15 @@ export interface LocalGatewayOptions {
   stageThrottle?: Throttle;
   /** API Gateway's integration timeout (29 s); tests shorten it. */
   integrationTimeoutMs?: number;
-  /** Answered without the authorizer, as documents (the OpenAPI description). */
-  publicDocuments?: Record<string, () => unknown>;
+  /** Answered to GET without the authorizer, by path: the OpenAPI description, the reference page. */
+  publicDocuments?: Record<string, () => PublicDocument>;
+}
+
+/** A document the local server answers without a token. */
+export interface PublicDocument {
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
 }
 
 // AWS's limits: API Gateway's request payload, Lambda's synchronous invocation payload (both
@@ -131,11 +138,8 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     const method = (request.method ?? 'GET').toUpperCase();
     const document = method === 'GET' ? options.publicDocuments?.[withoutTrailingSlash(path)] : undefined;
     if (document) {
-      return answer({
-        statusCode: 200,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(document()),
-      });
+      const { contentType, body: text, headers } = document();
+      return answer({ statusCode: 200, headers: { ...headers, 'Content-Type': contentType }, body: text });
     }
 
     const match = matchResource(resources, path);

@@ -46,8 +46,8 @@ import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 import { createLocalGateway } from './api-gateway.js';
 import { DEV_ISSUER, loadDevIssuer, mintToken } from './dev-issuer.js';
 import { documentClientFor, type Engine, ensureTable, startDynalite, startDynamoDbLocal } from './dynamodb-engines.js';
-import { openApiDocument } from './openapi.js';
 import type { LocalServerOptions } from './options.js';
+import { publicDocuments } from './public-documents.js';
 import { readSeedFile, type Seed, writeSeed } from './seed.js';
 
 export const DEMO_SEED_FILE = join(PROJECT_ROOT, 'bin', 'local', 'demo-seed.json');
@@ -134,7 +134,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         requiredScope,
         authorizer,
         stageThrottle: options.throttle ? STAGE_THROTTLE : undefined,
-        publicDocuments: { '/api/openapi.json': openApiDocument },
+        publicDocuments: publicDocuments(),
         routes: API_ROUTES.map((route) => {
           const settings: FunctionSpec = API_FUNCTIONS[route.handler];
           return {
