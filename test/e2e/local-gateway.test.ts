@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalGateway, type GatewayRoute, type LocalGatewayOptions } from '../../bin/local/api-gateway.js';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
-import { adminClaims, jwksOf, offlineVerifier, rsaSigningKey, signJwt } from '../support/tokens.js';
+import { adminClaims, jwksOf, offlineJwtAuthentication, rsaSigningKey, signJwt } from '../support/tokens.js';
 
 const key = rsaSigningKey('gateway-key');
 const TOKEN = `Bearer ${signJwt(adminClaims(), key)}`;
@@ -44,7 +44,11 @@ async function startGateway(overrides: Partial<LocalGatewayOptions> = {}): Promi
     createLocalGateway({
       routes: ROUTES,
       requiredScope: 'clients:manage:all',
-      authorizer: createScopeAuthorizer({ verifier: offlineVerifier(jwksOf(key)), logger: { info: () => {} } }),
+      authorizer: createScopeAuthorizer({
+        authenticate: offlineJwtAuthentication(jwksOf(key)),
+        acceptedScopes: ['clients:manage:all'],
+        logger: { info: () => {} },
+      }),
       ...overrides,
     }),
   );

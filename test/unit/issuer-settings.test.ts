@@ -2,7 +2,7 @@ import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypt
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { IssuerDiscoveryError } from '../../lambda/auth/oidc-discovery.js';
-import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
+import { createScopeAuthorizer, jwtAuthentication } from '../../lambda/auth/scope-authorizer.js';
 import { verifierFromEnvironment } from '../../lambda/auth/verifier.js';
 import { AUDIENCE, adminClaims, nowInSeconds } from '../support/tokens.js';
 
@@ -68,7 +68,8 @@ function issuerDocuments(documents: Record<string, unknown>) {
 function authorizerFor(environment: Record<string, string>, fetcher: ReturnType<typeof issuerDocuments>) {
   const logged: [string, Record<string, unknown>][] = [];
   const authorize = createScopeAuthorizer({
-    verifier: verifierFromEnvironment({ REQUIRED_SCOPE: 'clients:manage:all', ...environment }, fetcher),
+    authenticate: jwtAuthentication(verifierFromEnvironment(environment, fetcher)),
+    acceptedScopes: ['clients:manage:all'],
     logger: { info: (message, attributes) => logged.push([message, attributes]) },
   });
   return {
