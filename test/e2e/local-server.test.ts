@@ -11,6 +11,8 @@ import { devToken, type RunningServer, runServerToEnd, startServer } from './loc
 const run = promisify(execFile);
 const DEMO_CLIENT = '6a2f41a3-c54c-4ce8-b2d2-0324e1c32e22';
 const ADMIN_CLIENT = '00000000-0000-4000-8000-000000000001';
+const TOKEN_LINE =
+  'Bearer token (scope clients:manage:all scopes:manage:all identity-providers:manage:all, valid 1 h; more with npm run token):';
 const UNAUTHORIZED = {
   code: 'UNAUTHORIZED',
   message: 'You are unauthorized to access this resource.',
@@ -53,7 +55,7 @@ describe('npm start with the demo data', () => {
 
   it('prints the URL first, then a token and a curl example', () => {
     expect(server.lines[0]).toMatch(/^Listening on http:\/\/127\.0\.0\.1:\d+$/);
-    expect(server.lines).toContain('Bearer token (scope clients:manage:all, valid 1 h; more with npm run token):');
+    expect(server.lines).toContain(TOKEN_LINE);
     expect(
       server.lines.some((line) => line.startsWith(`curl -sS -X PATCH '${server.url}/api/clients/${DEMO_CLIENT}'`)),
     ).toBe(true);
@@ -71,15 +73,31 @@ describe('npm start with the demo data', () => {
     });
   });
 
-  it('accepts the token the server printed', async () => {
-    const printed =
-      server.lines[
-        server.lines.indexOf('Bearer token (scope clients:manage:all, valid 1 h; more with npm run token):') + 1
-      ];
+  it('accepts the token the server printed on every kind of route: clients, scopes, identity providers', async () => {
+    const printed = server.lines[server.lines.indexOf(TOKEN_LINE) + 1];
 
     expect((await call(server, `/api/clients/${DEMO_CLIENT}`, { token: printed, body: { client: {} } })).status).toBe(
       200,
     );
+    const scope = await call(server, '/api/scopes/', {
+      method: 'POST',
+      token: printed,
+      body: { scope: { name: 'printed:token' } },
+    });
+    expect(scope.status).toBe(201);
+    expect((await call(server, `/api/scopes/${scope.json.data.id}`, { method: 'DELETE', token: printed })).status).toBe(
+      204,
+    );
+    const provider = await call(server, '/api/identity-providers', {
+      method: 'POST',
+      token: printed,
+      body: { identity_provider: { name: 'Printed token directory' } },
+    });
+    expect(provider.status).toBe(201);
+    expect(
+      (await call(server, `/api/identity-providers/${provider.json.data.id}`, { method: 'DELETE', token: printed }))
+        .status,
+    ).toBe(204);
   });
 
   it('answers PUT with the whole client, as seeded and changed', async () => {
