@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_INTROSPECTION_PATH } from '../../bin/local/dev-introspection.js';
-import { devToken, type RunningServer, startServer } from './local-server.js';
+import { callServer as call, devToken, type RunningServer, startServer } from './local-server.js';
 
 const ADMIN_UI = 'http://localhost:4001';
 const OTHER_UI = 'https://admin.example.com';
@@ -15,29 +15,6 @@ const UNAUTHORIZED = {
   message: 'You are unauthorized to access this resource.',
   errors: { resource: ['you are unauthorized to access this resource.'] },
 };
-
-async function call(
-  server: RunningServer,
-  path: string,
-  {
-    method = 'GET',
-    token,
-    body,
-    headers = {},
-  }: { method?: string; token?: string; body?: object; headers?: Record<string, string> } = {},
-) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...(token && { Authorization: `Bearer ${token}` }),
-      ...(body && { 'Content-Type': 'application/json' }),
-      ...headers,
-    },
-    body: body && JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
-}
 
 const corsOf = (headers: Headers) =>
   Object.fromEntries([...headers].filter(([name]) => /^(access-control-|vary$)/.test(name)));

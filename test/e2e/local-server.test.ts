@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { javaAvailable } from '../../bin/local/dynamodb-engines.js';
-import { devToken, type RunningServer, runServerToEnd, startServer } from './local-server.js';
+import {
+  type CallOptions,
+  callServer,
+  devToken,
+  type RunningServer,
+  runServerToEnd,
+  startServer,
+} from './local-server.js';
 
 const run = promisify(execFile);
 const DEMO_CLIENT = '6a2f41a3-c54c-4ce8-b2d2-0324e1c32e22';
@@ -19,28 +26,9 @@ const UNAUTHORIZED = {
   errors: { resource: ['you are unauthorized to access this resource.'] },
 };
 
-async function call(
-  server: RunningServer,
-  path: string,
-  {
-    method = 'PATCH',
-    token,
-    body,
-    headers = {},
-  }: { method?: string; token?: string; body?: string | object; headers?: Record<string, string> } = {},
-) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...(token && { Authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { 'Content-Type': 'application/json' }),
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
-}
+/** A request as most tests here send it: PATCH unless told otherwise. */
+const call = (server: RunningServer, path: string, options: CallOptions = {}) =>
+  callServer(server, path, { method: 'PATCH', ...options });
 
 describe('npm start with the demo data', () => {
   let server: RunningServer;
@@ -79,25 +67,16 @@ describe('npm start with the demo data', () => {
     expect((await call(server, `/api/clients/${DEMO_CLIENT}`, { token: printed, body: { client: {} } })).status).toBe(
       200,
     );
-    const scope = await call(server, '/api/scopes/', {
-      method: 'POST',
-      token: printed,
-      body: { scope: { name: 'printed:token' } },
-    });
-    expect(scope.status).toBe(201);
-    expect((await call(server, `/api/scopes/${scope.json.data.id}`, { method: 'DELETE', token: printed })).status).toBe(
-      204,
-    );
-    const provider = await call(server, '/api/identity-providers', {
-      method: 'POST',
-      token: printed,
-      body: { identity_provider: { name: 'Printed token directory' } },
-    });
-    expect(provider.status).toBe(201);
-    expect(
-      (await call(server, `/api/identity-providers/${provider.json.data.id}`, { method: 'DELETE', token: printed }))
-        .status,
-    ).toBe(204);
+    const writes = [
+      ['/api/scopes', { scope: { name: 'printed:token' } }],
+      ['/api/identity-providers', { identity_provider: { name: 'Printed token directory' } }],
+    ] as const;
+    for (const [collection, body] of writes) {
+      const created = await call(server, `${collection}/`, { method: 'POST', token: printed, body });
+      expect(created.status).toBe(201);
+      const deleted = await call(server, `${collection}/${created.json.data.id}`, { method: 'DELETE', token: printed });
+      expect(deleted.status).toBe(204);
+    }
   });
 
   it('answers PUT with the whole client, as seeded and changed', async () => {

@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDevIntrospectionEndpoint, DEV_INTROSPECTION_PATH } from '../../bin/local/dev-introspection.js';
@@ -11,6 +10,7 @@ import { type DevIssuer, loadDevIssuer, mintOpaqueToken, mintToken } from '../..
 import { introspectionFromEnvironment } from '../../lambda/auth/introspection-secret.js';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { apiScopes, scopeSettings } from '../../lambda/http/route-scopes.js';
+import { bearerEvent } from '../support/tokens.js';
 
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/POST/api/scopes';
 const SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clients-api/introspection-AbCdEf';
@@ -59,12 +59,7 @@ function handlerFor(environment: Record<string, string> = {}) {
   });
   return {
     logger,
-    authorize: (token: string) =>
-      authorize({
-        type: 'TOKEN',
-        authorizationToken: `Bearer ${token}`,
-        methodArn: METHOD_ARN,
-      } as APIGatewayTokenAuthorizerEvent),
+    authorize: (token: string) => authorize(bearerEvent(token, METHOD_ARN)),
   };
 }
 

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type ClientAuthMethod,
@@ -12,9 +11,8 @@ import { SECRET_READ_TIMEOUT_MS } from '../../lambda/auth/introspection-secret.j
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { apiScopes } from '../../lambda/http/route-scopes.js';
 import { AUTHORIZER_FUNCTION } from '../../lib/api-routes.js';
-import { nowInSeconds } from '../support/tokens.js';
+import { bearerEvent, nowInSeconds } from '../support/tokens.js';
 
-const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/api/clients';
 const TOKEN = 'kGZbTPXmY3vN0hQ8fW2sLrJ6cD1aE9uB4oI7tRyPqMnV5xZwKjHgFdSaLkJhGfDs';
 const CLIENT_ID = 'api gateway+authorizer';
 const CLIENT_SECRET = 's3cr:t/with+symbols';
@@ -89,12 +87,7 @@ function authorizerFor(
   });
   return {
     logger,
-    authorize: (token = TOKEN) =>
-      authorize({
-        type: 'TOKEN',
-        authorizationToken: `Bearer ${token}`,
-        methodArn: METHOD_ARN,
-      } as APIGatewayTokenAuthorizerEvent),
+    authorize: (token = TOKEN) => authorize(bearerEvent(token)),
   };
 }
 
@@ -224,9 +217,7 @@ describe('opaque tokens through an introspection endpoint (RFC 7662)', () => {
       logger,
     });
 
-    await expect(
-      authorize({ type: 'TOKEN', authorizationToken: `Bearer ${TOKEN}`, methodArn: METHOD_ARN }),
-    ).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorize(bearerEvent(TOKEN))).rejects.toThrow(/^Unauthorized$/);
     expect(logger.info).toHaveBeenCalledWith('token rejected', { reason: 'introspection request failed' });
   });
 
