@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { REQUIRED_SCOPE_DEFAULT } from './http/http-error.js';
-import { defaultScopePrefix, type ScopeSettings } from './http/route-scopes.js';
+import { corsOriginsFromEnvironment } from './http/cors.js';
+import { scopeSettings } from './http/route-scopes.js';
 import type { RouteOptions } from './routes/client-routes.js';
 import type { ResourceRouteOptions } from './routes/named-resource-routes.js';
 import { createDocumentClient } from './store/document-client.js';
@@ -13,6 +13,7 @@ export interface RuntimeConfig {
   requiredScope: string;
   scopePrefix: string;
   protectedClientIds: string[];
+  corsOrigins: string[];
 }
 
 /**
@@ -21,7 +22,8 @@ export interface RuntimeConfig {
  * - REQUIRED_SCOPE: how `clients:manage:all` is spelled here (default `clients:manage:all`);
  * - SCOPE_PREFIX: the prefix of the other scopes (default: what REQUIRED_SCOPE has before
  *   `clients:manage:all`, so `clients-api/` for Cognito's `clients-api/clients:manage:all`);
- * - PROTECTED_CLIENT_IDS: write-protected client ids, separated by commas or spaces.
+ * - PROTECTED_CLIENT_IDS: write-protected client ids, separated by commas or spaces;
+ * - CORS_ORIGINS: origins whose browsers may read the answers, separated by commas or spaces.
  */
 export function runtimeConfig(environment: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const tableName = environment.TABLE_NAME;
@@ -30,18 +32,20 @@ export function runtimeConfig(environment: NodeJS.ProcessEnv = process.env): Run
     tableName,
     ...scopeSettings(environment),
     protectedClientIds: (environment.PROTECTED_CLIENT_IDS ?? '').split(/[\s,]+/).filter(Boolean),
+    corsOrigins: corsOriginsFromEnvironment(environment),
   };
 }
 
-/** REQUIRED_SCOPE and SCOPE_PREFIX: how this deployment spells the API's scopes. */
-export function scopeSettings(environment: NodeJS.ProcessEnv = process.env): ScopeSettings {
-  const requiredScope = environment.REQUIRED_SCOPE || REQUIRED_SCOPE_DEFAULT;
-  return { requiredScope, scopePrefix: environment.SCOPE_PREFIX ?? defaultScopePrefix(requiredScope) };
-}
+// The authorizer reads it too, without this module's stores.
+export { scopeSettings };
 
 /** A route that reads no table (key pairs): its scopes and a logger. */
 export function tablelessRouteOptionsFromEnvironment() {
-  return { ...scopeSettings(), logger: new Logger({ serviceName: 'clients-api' }) };
+  return {
+    ...scopeSettings(),
+    corsOrigins: corsOriginsFromEnvironment(),
+    logger: new Logger({ serviceName: 'clients-api' }),
+  };
 }
 
 /** What a scope or identity provider route needs, built once per container. */
@@ -56,6 +60,7 @@ export function resourceRouteOptionsFromEnvironment(): ResourceRouteOptions {
     requiredScope: config.requiredScope,
     scopePrefix: config.scopePrefix,
     protectedClientIds: config.protectedClientIds,
+    corsOrigins: config.corsOrigins,
   };
 }
 
@@ -67,5 +72,6 @@ export function routeOptionsFromEnvironment(): RouteOptions {
     logger: new Logger({ serviceName: 'clients-api' }),
     requiredScope: config.requiredScope,
     protectedClientIds: config.protectedClientIds,
+    corsOrigins: config.corsOrigins,
   };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseCorsOrigins } from '../../lambda/http/cors.js';
 
 export interface LocalServerOptions {
   port: number;
@@ -14,6 +15,8 @@ export interface LocalServerOptions {
   protectedClientIds: string[];
   /** The stage's and the methods' throttles as deployed (429); off for load tests. */
   throttle: boolean;
+  /** Origins whose browsers may call the API (CORS), as the stack's `corsOrigins`. */
+  corsOrigins: string[];
 }
 
 export class UsageError extends Error {}
@@ -27,6 +30,7 @@ const FLAGS = {
   endpoint: { type: 'string', env: 'DYNAMODB_ENDPOINT' },
   table: { type: 'string', env: 'TABLE_NAME' },
   'protected-client-id': { type: 'string', env: 'PROTECTED_CLIENT_IDS', multiple: true },
+  'cors-origin': { type: 'string', env: 'CORS_ORIGINS', multiple: true },
   'no-throttle': { type: 'boolean', env: 'THROTTLE' },
 } as const;
 
@@ -68,6 +72,15 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
   if (throttleSetting !== 'on' && throttleSetting !== 'off')
     throw new UsageError(`THROTTLE must be on or off, not ${throttleSetting}`);
   const protectedFlags = (values['protected-client-id'] as string[] | undefined) ?? [];
+  const corsFlags = (values['cors-origin'] as string[] | undefined) ?? [];
+  let corsOrigins: string[];
+  try {
+    corsOrigins = parseCorsOrigins(
+      corsFlags.length > 0 ? corsFlags : (environment.CORS_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean),
+    );
+  } catch (error) {
+    throw new UsageError(`--cors-origin: ${(error as Error).message}`);
+  }
   return {
     port,
     host: value('host') ?? '127.0.0.1',
@@ -81,5 +94,6 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
         ? protectedFlags
         : (environment.PROTECTED_CLIENT_IDS ?? '').split(/[\s,]+/).filter(Boolean),
     throttle: values['no-throttle'] !== true && throttleSetting === 'on',
+    corsOrigins,
   };
 }
