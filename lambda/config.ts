@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { REQUIRED_SCOPE_DEFAULT } from './http/http-error.js';
-import { defaultScopePrefix, type ScopeSettings } from './http/route-scopes.js';
+import { corsOriginsFromEnvironment } from './http/cors.js';
+import { scopeSettings } from './http/route-scopes.js';
 import type { RouteOptions } from './routes/client-routes.js';
 import type { ResourceRouteOptions } from './routes/named-resource-routes.js';
 import { createDocumentClient } from './store/document-client.js';
@@ -15,6 +15,7 @@ export interface RuntimeConfig {
   scopePrefix: string;
   protectedClientIds: string[];
   history: Required<Pick<ClientStoreSettings, 'historyCapacity' | 'historyRetentionDays'>>;
+  corsOrigins: string[];
 }
 
 /**
@@ -24,7 +25,8 @@ export interface RuntimeConfig {
  * - SCOPE_PREFIX: the prefix of the other scopes (default: what REQUIRED_SCOPE has before
  *   `clients:manage:all`, so `clients-api/` for Cognito's `clients-api/clients:manage:all`);
  * - PROTECTED_CLIENT_IDS: write-protected client ids, separated by commas or spaces;
- * - HISTORY_CAPACITY and HISTORY_RETENTION_DAYS: see historySettings.
+ * - HISTORY_CAPACITY and HISTORY_RETENTION_DAYS: see historySettings;
+ * - CORS_ORIGINS: origins whose browsers may read the answers, separated by commas or spaces.
  */
 export function runtimeConfig(environment: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const tableName = environment.TABLE_NAME;
@@ -34,6 +36,7 @@ export function runtimeConfig(environment: NodeJS.ProcessEnv = process.env): Run
     ...scopeSettings(environment),
     protectedClientIds: (environment.PROTECTED_CLIENT_IDS ?? '').split(/[\s,]+/).filter(Boolean),
     history: historySettings(environment),
+    corsOrigins: corsOriginsFromEnvironment(environment),
   };
 }
 
@@ -48,15 +51,16 @@ export function historySettings(environment: NodeJS.ProcessEnv = process.env): R
   };
 }
 
-/** REQUIRED_SCOPE and SCOPE_PREFIX: how this deployment spells the API's scopes. */
-export function scopeSettings(environment: NodeJS.ProcessEnv = process.env): ScopeSettings {
-  const requiredScope = environment.REQUIRED_SCOPE || REQUIRED_SCOPE_DEFAULT;
-  return { requiredScope, scopePrefix: environment.SCOPE_PREFIX ?? defaultScopePrefix(requiredScope) };
-}
+// The authorizer reads it too, without this module's stores.
+export { scopeSettings };
 
 /** A route that reads no table (key pairs): its scopes and a logger. */
 export function tablelessRouteOptionsFromEnvironment() {
-  return { ...scopeSettings(), logger: new Logger({ serviceName: 'clients-api' }) };
+  return {
+    ...scopeSettings(),
+    corsOrigins: corsOriginsFromEnvironment(),
+    logger: new Logger({ serviceName: 'clients-api' }),
+  };
 }
 
 /** What a scope or identity provider route needs, built once per container. */
@@ -71,6 +75,7 @@ export function resourceRouteOptionsFromEnvironment(): ResourceRouteOptions {
     requiredScope: config.requiredScope,
     scopePrefix: config.scopePrefix,
     protectedClientIds: config.protectedClientIds,
+    corsOrigins: config.corsOrigins,
   };
 }
 
@@ -82,5 +87,6 @@ export function routeOptionsFromEnvironment(): RouteOptions {
     logger: new Logger({ serviceName: 'clients-api' }),
     requiredScope: config.requiredScope,
     protectedClientIds: config.protectedClientIds,
+    corsOrigins: config.corsOrigins,
   };
 }

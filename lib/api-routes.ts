@@ -386,6 +386,20 @@ export const API_ROUTES: readonly ApiRoute[] = Object.entries(API_FUNCTIONS).fla
   spec.routes.map((route) => ({ ...route, handler: handler as ApiHandlerName })),
 );
 
+/**
+ * Every scope the routes accept, each once, as upstream spells it: the authorizer lets in a token
+ * that holds any of them, and the created Cognito resource server defines them all.
+ */
+export const API_SCOPE_NAMES: readonly string[] = [...new Set(API_ROUTES.flatMap((route) => route.scopes))];
+
+/**
+ * A set of scopes that serves every route: the one each route names first. What the local dev
+ * tokens carry by default.
+ */
+export const EVERY_ROUTE_SCOPE_NAMES: readonly string[] = [
+  ...new Set(API_ROUTES.map((route) => route.scopes[0] as string)),
+];
+
 /** Each resource path with the methods it serves, in route order: what 405's `Allow` lists. */
 export function methodsByResource(routes: readonly RouteSpec[] = API_ROUTES): Map<string, HttpMethod[]> {
   const resources = new Map<string, HttpMethod[]>();

@@ -16,8 +16,12 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../lambda/auth/introspection.js';
+import { allowedOriginHeaders, parseCorsOrigins } from '../lambda/http/cors.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
+import { apiScopes, defaultScopePrefix } from '../lambda/http/route-scopes.js';
 import { historyCapacity, historyRetentionDays } from '../lambda/store/history-ring.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
@@ -25,6 +29,7 @@ import {
   API_FUNCTIONS,
   API_NAME,
   API_ROUTES,
+  API_SCOPE_NAMES,
   type ApiHandlerName,
   AUTHORIZER_FUNCTION,
   type FunctionSpec,
@@ -36,10 +41,11 @@ import {
 import { ClientHistoryEvents } from './client-history-events.js';
 import { ClientsTable } from './clients-table.js';
 import { CognitoTokenIssuer } from './cognito-token-issuer.js';
+import { corsMethodResponseParameters, corsOverrideTemplate, preflightIntegration } from './cors.js';
 import { methodNotAllowedAnswer } from './gateway-errors.js';
 import { SettingsError } from './settings-error.js';
 
-/** Tokens from an existing issuer: a Cognito user pool, or any OIDC issuer. */
+/** Tokens from an existing issuer: a Cognito user pool, any OIDC issuer, or an introspection endpoint. */
 export type IssuerSettings =
   | {
       cognitoUserPoolId: string;
@@ -55,13 +61,26 @@ export type IssuerSettings =
       /** The accepted `aud` values: required, unless `acceptAnyAudience` waives the check. */
       audience?: string[];
       acceptAnyAudience?: boolean;
+    }
+  | {
+      /** An RFC 7662 endpoint that tells whether an opaque token is active (Boruta: `<server>/oauth/introspect`). */
+      introspectionUrl: string;
+      /** The client this API authenticates as there. */
+      introspectionClientId: string;
+      /** The Secrets Manager secret (complete ARN, or name) holding its secret. */
+      introspectionSecret: string;
+      introspectionAuthMethod?: ClientAuthMethod;
     };
 
 export interface ClientsApiStackProps extends StackProps {
   /** Where tokens come from; absent, the stack creates a Cognito user pool that issues them. */
   issuer?: IssuerSettings;
-  /** The scope every request needs; defaults to `clients:manage:all` (or Cognito's name for it). */
+  /** How `clients:manage:all` is spelled in tokens; defaults to it (or Cognito's name for it). */
   requiredScope?: string;
+  /** The prefix of the API's other scopes; defaults to what `requiredScope` has before `clients:manage:all`. */
+  scopePrefix?: string;
+  /** Origins whose browsers may call the API (CORS); none, no CORS at all. */
+  corsOrigins?: string[];
   /** Clients that update, delete and key regeneration refuse to touch (the admin UI's own). */
   protectedClientIds?: string[];
   /** RETAIN (default) keeps the table and user pool on stack deletion, with deletion protection. */
@@ -97,14 +116,24 @@ export class ClientsApiStack extends Stack {
 
     const issuer = this.issuerSettings(props, removalPolicy);
     const { requiredScope } = issuer;
+    const scopePrefix = props.scopePrefix ?? defaultScopePrefix(requiredScope);
+    const corsOrigins = validCorsOrigins(props.corsOrigins);
+    // How the deployment spells the API's scopes, for the authorizer and the functions alike.
+    const scopeEnvironment = {
+      REQUIRED_SCOPE: requiredScope,
+      ...(props.scopePrefix !== undefined && { SCOPE_PREFIX: props.scopePrefix }),
+    };
 
     const authorizerFunction = new ApiFunction(this, 'Authorizer', {
-      handlerFile: 'authorizer.ts',
-      description: 'Verifies bearer tokens and the clients:manage:all scope',
+      handlerFile: issuer.introspectionSecret ? 'introspection-authorizer.ts' : 'authorizer.ts',
+      description: issuer.introspectionSecret
+        ? 'Verifies bearer tokens by introspection and the API scopes'
+        : 'Verifies bearer tokens and the API scopes',
       memorySize: AUTHORIZER_FUNCTION.memorySize,
       timeout: Duration.seconds(AUTHORIZER_FUNCTION.timeoutSeconds),
-      environment: { ...issuer.environment, REQUIRED_SCOPE: requiredScope },
+      environment: { ...issuer.environment, ...scopeEnvironment },
     }).function;
+    issuer.introspectionSecret?.grantRead(authorizerFunction);
     const functions = Object.fromEntries(
       Object.entries(API_FUNCTIONS).map(([handler, spec]: [string, FunctionSpec]) => {
         const construct = new ApiFunction(this, spec.id, {
@@ -114,10 +143,11 @@ export class ClientsApiStack extends Stack {
           timeout: Duration.seconds(spec.timeoutSeconds),
           environment: {
             TABLE_NAME: table.tableName,
-            REQUIRED_SCOPE: requiredScope,
+            ...scopeEnvironment,
             PROTECTED_CLIENT_IDS: (props.protectedClientIds ?? []).join(','),
             POWERTOOLS_SERVICE_NAME: 'clients-api',
             ...historyEnvironment(props),
+            ...(corsOrigins.length > 0 && { CORS_ORIGINS: corsOrigins.join(',') }),
           },
         });
         clientsTable.grant(
@@ -161,7 +191,7 @@ export class ClientsApiStack extends Stack {
         }),
       },
     });
-    new ApiErrorResponses(this, 'ErrorResponses', { api: this.api, requiredScope });
+    new ApiErrorResponses(this, 'ErrorResponses', { api: this.api, requiredScope, corsOrigins });
 
     const integrations = new Map<ApiHandlerName, LambdaIntegration>();
     for (const route of API_ROUTES) {
@@ -173,8 +203,19 @@ export class ClientsApiStack extends Stack {
     // an ANY method, which catches every method not declared beside it, answers the 405 instead,
     // behind the same authorizer so that 401 and 403 still come first.
     for (const [path, methods] of methodsByResource()) {
-      const { integration, methodResponses } = methodNotAllowed(methods);
-      this.api.root.resourceForPath(path).addMethod('ANY', integration, { methodResponses });
+      const resource = this.api.root.resourceForPath(path);
+      const { integration, methodResponses } = methodNotAllowed(methods, corsOrigins);
+      resource.addMethod('ANY', integration, { methodResponses });
+      // A browser's preflight carries no token: with origins allowed, the OPTIONS method answers
+      // it without the authorizer; without, OPTIONS stays a 405 behind it, as any other method.
+      if (corsOrigins.length > 0) {
+        const preflight = preflightIntegration(methods, corsOrigins);
+        resource.addMethod('OPTIONS', preflight.integration, {
+          methodResponses: preflight.methodResponses,
+          authorizationType: AuthorizationType.NONE,
+          authorizer: { authorizerId: '', authorizationType: AuthorizationType.NONE },
+        });
+      }
     }
 
     Validations.of(this.api).acknowledge(
@@ -209,6 +250,11 @@ export class ClientsApiStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'Issuer', { value: issuer.issuerUrl });
     new CfnOutput(this, 'RequiredScope', { value: requiredScope });
+    new CfnOutput(this, 'ApiScopes', {
+      value: apiScopes({ requiredScope, scopePrefix }).join(' '),
+      description:
+        'The scopes the routes accept, as tokens must spell them (a token needs one; each route checks its own)',
+    });
     new CfnOutput(this, 'EventBusName', { value: clientEvents.bus.eventBusName });
   }
 
@@ -220,8 +266,15 @@ export class ClientsApiStack extends Stack {
   private issuerSettings(
     props: ClientsApiStackProps,
     removalPolicy: RemovalPolicy,
-  ): { requiredScope: string; issuerUrl: string; environment: Record<string, string> } {
+  ): {
+    requiredScope: string;
+    issuerUrl: string;
+    environment: Record<string, string>;
+    /** The introspection client's secret, which the authorizer then reads. */
+    introspectionSecret?: ISecret;
+  } {
     const { issuer } = props;
+    if (issuer && 'introspectionUrl' in issuer) return this.introspectionSettings(issuer, props.requiredScope);
     if (issuer && 'cognitoUserPoolId' in issuer) {
       return {
         requiredScope: cognitoScope(props.requiredScope, issuer.cognitoResourceServer),
@@ -254,6 +307,7 @@ export class ClientsApiStack extends Stack {
     }
     if (props.cognitoDomainPrefix !== undefined) validateDomainPrefix(props.cognitoDomainPrefix);
     const created = new CognitoTokenIssuer(this, 'TokenIssuer', {
+      scopeNames: API_SCOPE_NAMES,
       // Unique per stack, not only per account: the stack id's UUID (lower-case hex and hyphens).
       domainPrefix:
         props.cognitoDomainPrefix ?? Fn.join('-', ['clients-api', Fn.select(2, Fn.split('/', this.stackId))]),
@@ -267,6 +321,51 @@ export class ClientsApiStack extends Stack {
       issuerUrl: created.issuerUrl,
       environment: { COGNITO_USER_POOL_ID: created.userPool.userPoolId },
     };
+  }
+
+  /**
+   * Opaque tokens: the authorizer asks the introspection endpoint, as a client whose secret it
+   * reads from Secrets Manager. Tokens carry the scopes as their server spells them (Boruta:
+   * bare `clients:manage:all`), so `requiredScope` defaults to the bare scope.
+   */
+  private introspectionSettings(
+    issuer: Extract<IssuerSettings, { introspectionUrl: string }>,
+    requiredScope: string | undefined,
+  ) {
+    if (!issuer.introspectionUrl.startsWith('https://'))
+      throw new SettingsError('introspectionUrl must be an https URL');
+    if (!issuer.introspectionClientId || !issuer.introspectionSecret) {
+      throw new SettingsError(
+        'introspectionUrl needs introspectionClientId and introspectionSecret (the ARN or name of the Secrets Manager secret holding the client secret)',
+      );
+    }
+    const authMethod = issuer.introspectionAuthMethod ?? 'client_secret_basic';
+    if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
+      throw new SettingsError(`introspectionAuthMethod must be ${CLIENT_AUTH_METHODS.join(' or ')}, not ${authMethod}`);
+    }
+    const introspectionSecret = issuer.introspectionSecret.startsWith('arn:')
+      ? Secret.fromSecretCompleteArn(this, 'IntrospectionSecret', issuer.introspectionSecret)
+      : Secret.fromSecretNameV2(this, 'IntrospectionSecret', issuer.introspectionSecret);
+    return {
+      requiredScope: requiredScope ?? REQUIRED_SCOPE_DEFAULT,
+      issuerUrl: issuer.introspectionUrl,
+      environment: {
+        INTROSPECTION_URL: issuer.introspectionUrl,
+        INTROSPECTION_CLIENT_ID: issuer.introspectionClientId,
+        INTROSPECTION_SECRET_ID: issuer.introspectionSecret,
+        INTROSPECTION_AUTH_METHOD: authMethod,
+      },
+      introspectionSecret,
+    };
+  }
+}
+
+/** Each allowed origin checked at synth, where a typo would otherwise fail every browser. */
+function validCorsOrigins(origins: readonly string[] = []): string[] {
+  try {
+    return parseCorsOrigins(origins);
+  } catch (error) {
+    throw new SettingsError(`corsOrigins: ${(error as Error).message}`);
   }
 }
 
@@ -334,8 +433,14 @@ function methodThrottles(stage: Throttle): Record<string, MethodDeploymentOption
   );
 }
 
-/** A MOCK integration (no function runs) that answers the contract's 405 with `Allow`. */
-function methodNotAllowed(methods: readonly string[]): {
+/**
+ * A MOCK integration (no function runs) that answers the contract's 405 with `Allow`, and the
+ * CORS headers when the request's Origin is allowed, as a function's answer has them.
+ */
+function methodNotAllowed(
+  methods: readonly string[],
+  corsOrigins: readonly string[],
+): {
   integration: MockIntegration;
   methodResponses: MethodResponse[];
 } {
@@ -349,16 +454,24 @@ function methodNotAllowed(methods: readonly string[]): {
       {
         statusCode: '405',
         responseParameters: Object.fromEntries(
-          headers.map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]),
+          [...headers, ...(corsOrigins.length > 0 ? [['Vary', 'Origin']] : [])].map(([name, value]) => [
+            `method.response.header.${name}`,
+            `'${value}'`,
+          ]),
         ),
-        responseTemplates: { 'application/json': answer.body },
+        responseTemplates: {
+          'application/json': `${corsOverrideTemplate(corsOrigins, allowedOriginHeaders)}${answer.body}`,
+        },
       },
     ],
   });
   const methodResponses = [
     {
       statusCode: '405',
-      responseParameters: Object.fromEntries(headers.map(([name]) => [`method.response.header.${name}`, true])),
+      responseParameters: {
+        ...Object.fromEntries(headers.map(([name]) => [`method.response.header.${name}`, true])),
+        ...(corsOrigins.length > 0 && corsMethodResponseParameters(allowedOriginHeaders('*'))),
+      },
     },
   ];
   return { integration, methodResponses };

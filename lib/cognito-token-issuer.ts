@@ -9,10 +9,18 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
+
+const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  'clients:manage:all': 'Manage every OAuth client registration',
+  'scopes:manage:all': 'Manage scopes',
+  'users:manage:all': 'Read scopes (for a user admin)',
+  'identity-providers:manage:all': 'Manage identity providers',
+};
 
 export interface CognitoTokenIssuerProps {
-  /** The scope name inside the resource server (default `clients:manage:all`). */
-  scopeName?: string;
+  /** The API's scopes (`clients:manage:all` first among them), each a scope of the resource server. */
+  scopeNames: readonly string[];
   /** The resource server identifier, which Cognito puts before the scope name. */
   resourceServerIdentifier?: string;
   /** The prefix of the Cognito domain that serves /oauth2/token; unique per region. */
@@ -22,9 +30,11 @@ export interface CognitoTokenIssuerProps {
 
 /**
  * A token issuer for a stack deployed without one: a Cognito user pool with a resource server
- * and an app client for the client-credentials grant, so that a fresh stack works at once.
- * Cognito names custom scopes `<resource server identifier>/<scope name>`: with the defaults,
- * tokens carry `clients-api/clients:manage:all`, and that is the scope the API then requires.
+ * that defines every scope of the API, and an app client for the client-credentials grant that
+ * may have them all, so that a fresh stack works at once, on every route. Cognito names custom
+ * scopes `<resource server identifier>/<scope name>`: with the defaults, tokens carry
+ * `clients-api/clients:manage:all`, `clients-api/scopes:manage:all`..., which is how the API then
+ * spells them (REQUIRED_SCOPE, and the prefix `clients-api/` for the others).
  */
 export class CognitoTokenIssuer extends Construct {
   readonly userPool: UserPool;
@@ -36,10 +46,10 @@ export class CognitoTokenIssuer extends Construct {
   constructor(scope: Construct, id: string, props: CognitoTokenIssuerProps) {
     super(scope, id);
     const identifier = props.resourceServerIdentifier ?? 'clients-api';
-    const manageAll = new ResourceServerScope({
-      scopeName: props.scopeName ?? 'clients:manage:all',
-      scopeDescription: 'Manage every OAuth client registration',
-    });
+    const scopes = props.scopeNames.map(
+      (scopeName) =>
+        new ResourceServerScope({ scopeName, scopeDescription: SCOPE_DESCRIPTIONS[scopeName] ?? scopeName }),
+    );
 
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
@@ -62,19 +72,19 @@ export class CognitoTokenIssuer extends Construct {
       reason:
         'The pool only issues client-credentials tokens to machine clients: no user signs in, so the Plus tier threat protection would watch nothing.',
     });
-    const resourceServer = this.userPool.addResourceServer('ResourceServer', { identifier, scopes: [manageAll] });
+    const resourceServer = this.userPool.addResourceServer('ResourceServer', { identifier, scopes });
     this.adminClient = this.userPool.addClient('AdminClient', {
       generateSecret: true,
       authFlows: {},
       oAuth: {
         flows: { clientCredentials: true },
-        scopes: [OAuthScope.resourceServer(resourceServer, manageAll)],
+        scopes: scopes.map((scope) => OAuthScope.resourceServer(resourceServer, scope)),
       },
       accessTokenValidity: Duration.hours(1),
     });
     const domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
 
-    this.requiredScope = `${identifier}/${manageAll.scopeName}`;
+    this.requiredScope = `${identifier}/${REQUIRED_SCOPE_DEFAULT}`;
     this.issuerUrl = `https://cognito-idp.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${this.userPool.userPoolId}`;
     this.tokenEndpoint = `${domain.baseUrl()}/oauth2/token`;
   }

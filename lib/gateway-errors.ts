@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { allowedOriginHeaders } from '../lambda/http/cors.js';
 import {
   type HttpError,
   insufficientScope,
@@ -30,11 +31,35 @@ const generic = (statusCode: number, code: string, message: string, headers = {}
 });
 
 /**
+ * The CORS headers of every gateway response (401 of the authorizer, 403, 404, 413, 429, 5xx...).
+ * A gateway response maps headers from static values or request parameters only, and its body
+ * template is not VTL: it cannot tell an allowed origin from another. Echoing the request's
+ * Origin would allow every origin, so it carries the first allowed origin, fixed: browsers
+ * there read API Gateway's own errors; at the other allowed origins they see network errors.
+ */
+export function gatewayResponseCorsHeaders(corsOrigins: readonly string[]): Record<string, string> {
+  const [first] = corsOrigins;
+  return first === undefined ? {} : { ...allowedOriginHeaders(first), Vary: 'Origin' };
+}
+
+/**
  * API Gateway's gateway response types and how this API answers each: the stack configures
  * them (ApiErrorResponses) and the local server answers with them, so both say the same.
  * Types not listed keep API Gateway's status with a JSON body (DEFAULT_4XX, DEFAULT_5XX).
+ * With allowed origins, each carries gatewayResponseCorsHeaders.
  */
-export function gatewayErrors(requiredScope: string): Record<string, GatewayError> {
+export function gatewayErrors(
+  requiredScope: string,
+  corsOrigins: readonly string[] = [],
+): Record<string, GatewayError> {
+  const cors = gatewayResponseCorsHeaders(corsOrigins);
+  const errors = gatewayErrorAnswers(requiredScope);
+  return Object.fromEntries(
+    Object.entries(errors).map(([type, error]) => [type, { ...error, headers: { ...error.headers, ...cors } }]),
+  );
+}
+
+function gatewayErrorAnswers(requiredScope: string): Record<string, GatewayError> {
   const internal = fromHttpError(internalServerError());
   const malformed = generic(400, 'BAD_REQUEST', 'The request is malformed.');
   const forbidden = generic(403, 'FORBIDDEN', 'You are forbidden to access this resource.');

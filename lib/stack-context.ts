@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import type { ClientAuthMethod } from '../lambda/auth/introspection.js';
 import type { ClientsApiStackProps, IssuerSettings } from './clients-api-stack.js';
 import { SettingsError } from './settings-error.js';
 
@@ -34,6 +35,8 @@ export function stackPropsFromContext(node: Node): ClientsApiStackProps {
   return {
     issuer: issuerFromContext(text, list),
     requiredScope: text('requiredScope'),
+    scopePrefix: text('scopePrefix'),
+    corsOrigins: list('corsOrigins'),
     protectedClientIds: list('protectedClientIds'),
     removalPolicy: removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     replicaRegions: list('replicaRegions'),
@@ -65,7 +68,18 @@ function issuerFromContext(
 ): IssuerSettings | undefined {
   const userPoolId = text('cognitoUserPoolId');
   const issuerUrl = text('issuerUrl');
-  if (userPoolId && issuerUrl) throw new SettingsError('Give either cognitoUserPoolId or issuerUrl, not both');
+  const introspectionUrl = text('introspectionUrl');
+  if ([userPoolId, issuerUrl, introspectionUrl].filter(Boolean).length > 1) {
+    throw new SettingsError('Give one of cognitoUserPoolId, issuerUrl and introspectionUrl, not several');
+  }
+  if (introspectionUrl) {
+    return {
+      introspectionUrl,
+      introspectionClientId: text('introspectionClientId') ?? '',
+      introspectionSecret: text('introspectionSecret') ?? '',
+      introspectionAuthMethod: text('introspectionAuthMethod') as ClientAuthMethod | undefined,
+    };
+  }
   if (userPoolId) {
     return {
       cognitoUserPoolId: userPoolId,

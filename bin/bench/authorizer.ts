@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
-import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
+import { createScopeAuthorizer, jwtAuthentication } from '../../lambda/auth/scope-authorizer.js';
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
 import { interleave, median, ratioOf, type Spread } from './stats.js';
 
@@ -35,7 +35,8 @@ export async function measureAuthorizer(rounds: number): Promise<AuthorizerFigur
   });
   const jwks = { keys: [{ ...createPublicKey(privateKey).export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] };
   const authorize = createScopeAuthorizer({
-    verifier: verifierWithJwks({ issuer: ISSUER, jwks, scope: SCOPE }),
+    authenticate: jwtAuthentication(verifierWithJwks({ issuer: ISSUER, jwks })),
+    acceptedScopes: [SCOPE],
     logger: { info: () => {} },
   });
   // The authorizer's first verification of a kid loads the keys; later ones are synchronous.

@@ -46,9 +46,16 @@ const PUBLISHER_ENVIRONMENT = {
   AWS_ACCESS_KEY_ID: 'x',
   AWS_SECRET_ACCESS_KEY: 'x',
 };
+const INTROSPECTION_AUTHORIZER_ENVIRONMENT = {
+  INTROSPECTION_URL: 'https://issuer.example.com/oauth/introspect',
+  INTROSPECTION_CLIENT_ID: 'bench',
+  INTROSPECTION_SECRET_ID: 'bench',
+  AWS_REGION: 'us-east-1',
+};
 /** What each function reads from its environment at load, as the stack sets it. */
 const ENVIRONMENTS: Record<string, Record<string, string>> = {
   authorizer: AUTHORIZER_ENVIRONMENT,
+  'introspection-authorizer': INTROSPECTION_AUTHORIZER_ENVIRONMENT,
   'publish-client-changes': PUBLISHER_ENVIRONMENT,
 };
 const environmentOf = (name: string) => ENVIRONMENTS[name] ?? CLIENT_FUNCTION_ENVIRONMENT;

@@ -9,6 +9,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
+import { corsHeaders, preflightHeaders } from '../../lambda/http/cors.js';
 import { AUTHORIZER_FUNCTION, INTEGRATION_TIMEOUT_SECONDS, STAGE, type Throttle } from '../../lib/api-routes.js';
 import {
   DEFAULT_5XX_BODY,
@@ -38,8 +39,17 @@ export interface LocalGatewayOptions {
   stageThrottle?: Throttle;
   /** API Gateway's integration timeout (29 s); tests shorten it. */
   integrationTimeoutMs?: number;
-  /** Answered without the authorizer, as documents (the OpenAPI description). */
-  publicDocuments?: Record<string, () => unknown>;
+  /** Allowed origins (CORS), as the stack's `corsOrigins`: preflights, and the MOCK methods' and gateway responses' headers. */
+  corsOrigins?: readonly string[];
+  /** Answered to GET without the authorizer, by path: the OpenAPI description, the reference page. */
+  publicDocuments?: Record<string, () => PublicDocument>;
+}
+
+/** A document the local server answers without a token. */
+export interface PublicDocument {
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
 }
 
 // AWS's limits: API Gateway's request payload, Lambda's synchronous invocation payload (both
@@ -58,11 +68,14 @@ type Answer = GatewayError | APIGatewayProxyResult;
  * the same resource; empty and dot segments reach none), the stage's and the methods' throttles,
  * the token authorizer with its result cache, each resource's MOCK method answering 405 for the
  * methods it lacks, AWS's payload limits, proxy events (format 1.0) for the functions with the
- * authorizer's context, each function's timeout and the integration timeout, and the gateway's
- * own error answers as the stack configures them.
+ * authorizer's context, each function's timeout and the integration timeout, the gateway's own
+ * error answers as the stack configures them, and with allowed origins CORS as the stack does
+ * it: each resource's OPTIONS MOCK method answering preflights without the authorizer, the 405
+ * MOCK methods' headers for an allowed origin, and every gateway response's fixed headers.
  */
 export function createLocalGateway(options: LocalGatewayOptions): RequestListener {
-  const errors = gatewayErrors(options.requiredScope);
+  const corsOrigins = options.corsOrigins ?? [];
+  const errors = gatewayErrors(options.requiredScope, corsOrigins);
   const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_SECONDS * 1000;
   const resources = resourcesOf(options.routes);
   const stageBucket = options.stageThrottle && new TokenBucket(options.stageThrottle);
@@ -131,11 +144,8 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     const method = (request.method ?? 'GET').toUpperCase();
     const document = method === 'GET' ? options.publicDocuments?.[withoutTrailingSlash(path)] : undefined;
     if (document) {
-      return answer({
-        statusCode: 200,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(document()),
-      });
+      const { contentType, body: text, headers } = document();
+      return answer({ statusCode: 200, headers: { ...headers, 'Content-Type': contentType }, body: text });
     }
 
     const match = matchResource(resources, path);
@@ -146,6 +156,12 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     if ((stageBucket && !stageBucket.take()) || (methodBucket && !methodBucket.take())) {
       return answer(errors.THROTTLED as GatewayError);
     }
+    const origin = request.headers.origin;
+    const methods = [...match.resource.methods.keys()];
+    if (method === 'OPTIONS' && corsOrigins.length > 0) {
+      const headers = corsHeaders(origin, corsOrigins, (allowed) => preflightHeaders(allowed, methods));
+      return answer({ statusCode: 204, headers, body: '' });
+    }
 
     const token = request.headers.authorization;
     if (!token) return answer(errors.UNAUTHORIZED as GatewayError);
@@ -155,7 +171,10 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     if (authorization.policyDocument.Statement.some((statement) => statement.Effect !== 'Allow')) {
       return answer(errors.ACCESS_DENIED as GatewayError);
     }
-    if (!route) return answer(methodNotAllowedAnswer([...match.resource.methods.keys()]));
+    if (!route) {
+      const notAllowed = methodNotAllowedAnswer(methods);
+      return answer({ ...notAllowed, headers: { ...notAllowed.headers, ...corsHeaders(origin, corsOrigins) } });
+    }
 
     const event = proxyEvent({ request, path, query, method, body, requestId, match, authorization });
     answer(await invoke(route, event, requestId));

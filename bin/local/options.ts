@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { historySettings } from '../../lambda/config.js';
+import { parseCorsOrigins } from '../../lambda/http/cors.js';
 import type { ClientStoreSettings } from '../../lambda/store/dynamodb-client-store.js';
 
 export interface LocalServerOptions {
@@ -20,6 +21,8 @@ export interface LocalServerOptions {
   eventsFile?: string;
   /** HISTORY_CAPACITY and HISTORY_RETENTION_DAYS, as the functions read them. */
   history: Required<Pick<ClientStoreSettings, 'historyCapacity' | 'historyRetentionDays'>>;
+  /** Origins whose browsers may call the API (CORS), as the stack's `corsOrigins`. */
+  corsOrigins: string[];
 }
 
 export class UsageError extends Error {}
@@ -33,6 +36,7 @@ const FLAGS = {
   endpoint: { type: 'string', env: 'DYNAMODB_ENDPOINT' },
   table: { type: 'string', env: 'TABLE_NAME' },
   'protected-client-id': { type: 'string', env: 'PROTECTED_CLIENT_IDS', multiple: true },
+  'cors-origin': { type: 'string', env: 'CORS_ORIGINS', multiple: true },
   'no-throttle': { type: 'boolean', env: 'THROTTLE' },
   'events-file': { type: 'string', env: 'EVENTS_FILE' },
 } as const;
@@ -92,6 +96,15 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const corsFlags = (values['cors-origin'] as string[] | undefined) ?? [];
+  let corsOrigins: string[];
+  try {
+    corsOrigins = parseCorsOrigins(
+      corsFlags.length > 0 ? corsFlags : (environment.CORS_ORIGINS ?? '').split(/[\s,]+/).filter(Boolean),
+    );
+  } catch (error) {
+    throw new UsageError(`--cors-origin: ${(error as Error).message}`);
+  }
   return {
     port,
     host: value('host') ?? '127.0.0.1',
@@ -107,5 +120,6 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
     throttle: values['no-throttle'] !== true && throttleSetting === 'on',
     eventsFile,
     history,
+    corsOrigins,
   };
 }

@@ -1,13 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { basename, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
+import { introspectionAuthentication } from '../../lambda/auth/introspection.js';
+import { type Authenticate, createScopeAuthorizer, jwtAuthentication } from '../../lambda/auth/scope-authorizer.js';
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
 import { importOrigin } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
-import { defaultScopePrefix } from '../../lambda/http/route-scopes.js';
+import { apiScopes, defaultScopePrefix } from '../../lambda/http/route-scopes.js';
 import { createGetClientHistoryHandler } from '../../lambda/routes/client-history.js';
 import {
   createCreateClientHandler,
@@ -48,17 +50,18 @@ import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 import { createLocalGateway } from './api-gateway.js';
 import { type ClientEventPoller, startClientEventPoller } from './client-event-poller.js';
 import { eventsFile, printedEvents } from './client-event-sinks.js';
-import { DEV_ISSUER, loadDevIssuer, mintToken } from './dev-issuer.js';
+import { createDevIntrospectionEndpoint, DEV_INTROSPECTION_PATH } from './dev-introspection.js';
+import { DEV_ISSUER, DEV_TOKEN_SCOPE, loadDevIssuer, mintToken } from './dev-issuer.js';
 import { documentClientFor, type Engine, ensureTable, startDynalite, startDynamoDbLocal } from './dynamodb-engines.js';
-import { openApiDocument } from './openapi.js';
 import type { LocalServerOptions } from './options.js';
+import { publicDocuments } from './public-documents.js';
 import { readSeedFile, type Seed, writeSeed } from './seed.js';
 
 export const DEMO_SEED_FILE = join(PROJECT_ROOT, 'bin', 'local', 'demo-seed.json');
 
 export interface LocalServer {
   url: string;
-  /** A bearer token of the dev issuer with the required scope, valid one hour. */
+  /** A bearer token of the dev issuer with scopes for every route (DEV_TOKEN_SCOPE), valid one hour. */
   token: string;
   /** A curl command that updates a seeded client, ready to paste. */
   curlExample: string | undefined;
@@ -74,7 +77,8 @@ export interface LocalServer {
 /**
  * The API as deployed, on this machine: the same authorizer and function code behind an
  * emulated API Gateway, on an embedded DynamoDB (or a given endpoint) whose table is created
- * from the stack's definition and, when new, filled from the seed.
+ * from the stack's definition and, when new, filled from the seed. Beside the API, the dev
+ * issuer's introspection endpoint, which the authorizer asks about opaque tokens.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const seed = await readSeedFile(options.seedFile ?? DEMO_SEED_FILE);
@@ -107,18 +111,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }
 
     const requiredScope = REQUIRED_SCOPE_DEFAULT;
+    const scopePrefix = defaultScopePrefix(requiredScope);
     const protectedClientIds = [...seed.protectedClientIds, ...options.protectedClientIds];
+    const { corsOrigins } = options;
     const routeOptions = {
       store,
       logger: new Logger({ serviceName: 'clients-api' }),
       requiredScope,
       protectedClientIds,
+      corsOrigins,
     };
-    const resourceOptions: ResourceRouteOptions = {
-      ...routeOptions,
-      ...stores,
-      scopePrefix: defaultScopePrefix(requiredScope),
-    };
+    const resourceOptions: ResourceRouteOptions = { ...routeOptions, ...stores, scopePrefix };
     const handlers: Record<ApiHandlerName, LambdaHandler> = {
       'list-clients': createListClientsHandler(routeOptions),
       'get-client': createGetClientHandler(routeOptions),
@@ -140,35 +143,54 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       'delete-identity-provider': createDeleteIdentityProviderHandler(resourceOptions),
       'list-key-pairs': createListKeyPairsHandler(resourceOptions),
     };
+    // The dev introspection endpoint's only client: the authorizer below, as a deployed
+    // authorizer is a client of its introspection server. Its URL is known once listening.
+    const introspectionClient = { clientId: 'local-authorizer', clientSecret: randomBytes(24).toString('base64url') };
+    const introspectionEndpoint = createDevIntrospectionEndpoint({ issuer, ...introspectionClient });
+    let introspect: Authenticate | undefined;
     const authorizer = createScopeAuthorizer({
-      verifier: verifierWithJwks({ issuer: DEV_ISSUER, jwks: issuer.jwks, scope: requiredScope }),
+      authenticate: devAuthentication(
+        jwtAuthentication(verifierWithJwks({ issuer: DEV_ISSUER, jwks: issuer.jwks })),
+        (token) => (introspect as Authenticate)(token),
+      ),
+      acceptedScopes: apiScopes({ requiredScope, scopePrefix }),
       // As deployed, a refused token is logged with its reason (never the token).
       logger: new Logger({ serviceName: 'clients-api-authorizer' }),
     });
-    server = createServer(
-      createLocalGateway({
-        requiredScope,
-        authorizer,
-        stageThrottle: options.throttle ? STAGE_THROTTLE : undefined,
-        publicDocuments: { '/api/openapi.json': openApiDocument },
-        routes: API_ROUTES.map((route) => {
-          const settings: FunctionSpec = API_FUNCTIONS[route.handler];
-          return {
-            method: route.method,
-            resource: route.path,
-            handler: handlers[route.handler],
-            functionName: route.handler,
-            memorySize: settings.memorySize,
-            timeoutSeconds: settings.timeoutSeconds,
-            throttle: settings.throttle,
-          };
-        }),
+    const gateway = createLocalGateway({
+      requiredScope,
+      corsOrigins,
+      authorizer,
+      stageThrottle: options.throttle ? STAGE_THROTTLE : undefined,
+      publicDocuments: publicDocuments(),
+      routes: API_ROUTES.map((route) => {
+        const settings: FunctionSpec = API_FUNCTIONS[route.handler];
+        return {
+          method: route.method,
+          resource: route.path,
+          handler: handlers[route.handler],
+          functionName: route.handler,
+          memorySize: settings.memorySize,
+          timeoutSeconds: settings.timeoutSeconds,
+          throttle: settings.throttle,
+        };
       }),
+    });
+    // The dev issuer's path is not the API's: deployed, the issuer is another server.
+    server = createServer((request, response) =>
+      (request.url ?? '').split('?')[0] === DEV_INTROSPECTION_PATH
+        ? introspectionEndpoint(request, response)
+        : gateway(request, response),
     );
     await listen(server, options.port, options.host);
     const { port } = server.address() as { port: number };
     const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-    const token = mintToken(issuer, { scope: requiredScope });
+    introspect = introspectionAuthentication({
+      url: `${url}${DEV_INTROSPECTION_PATH}`,
+      clientId: introspectionClient.clientId,
+      clientSecret: async () => introspectionClient.clientSecret,
+    });
+    const token = mintToken(issuer, { scope: DEV_TOKEN_SCOPE });
     const emitEvents = async () => {
       if (options.engine !== 'dynamodb-local' || !engine || poller) return undefined;
       poller = await startClientEventPoller({
@@ -185,6 +207,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     await close();
     throw error;
   }
+}
+
+/**
+ * Locally both kinds of token work at once: a JWT (three dot-separated parts) is verified
+ * against the dev issuer's keys, anything else goes to the dev introspection endpoint. Deployed,
+ * a stack has one kind: JWTs (Cognito, OIDC issuers) or opaque tokens (-c introspectionUrl).
+ */
+function devAuthentication(jwt: Authenticate, opaque: Authenticate): Authenticate {
+  return (token) => (token.split('.').length === 3 ? jwt(token) : opaque(token));
 }
 
 function startEngine(options: LocalServerOptions): Promise<Engine> {

@@ -1,4 +1,4 @@
-import { JwksNotAvailableInCacheError, JwtInvalidScopeError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
+import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { IssuerDiscoveryError } from './oidc-discovery.js';
@@ -9,39 +9,52 @@ export interface TokenVerifier {
   verifySync(token: string): JwtPayload;
 }
 
+/** The claims of an authentic token: a JWT's payload, or an introspection answer (RFC 7662). */
+export type TokenClaims = Readonly<Record<string, unknown>>;
+
+/**
+ * Proves a token authentic and gives its claims, or throws (the authorizer answers 401): a JWT
+ * verifier, or an introspection endpoint for opaque tokens.
+ */
+export type Authenticate = (token: string) => TokenClaims | Promise<TokenClaims>;
+
 /** Console or a Powertools Logger: the authorizer logs why it rejects a token, never the token. */
 export interface AuthorizerLog {
   info(message: string, attributes: Record<string, unknown>): void;
 }
 
+export interface ScopeAuthorizerOptions {
+  authenticate: Authenticate;
+  /** The API's scopes as deployed (apiScopes): a token must hold one of them. */
+  acceptedScopes: readonly string[];
+  logger: AuthorizerLog;
+}
+
 /** API Gateway answers 401 (gateway response UNAUTHORIZED) when a token authorizer throws this. */
 const UNAUTHORIZED = 'Unauthorized';
 const BEARER = 'bearer ';
-const NO_EXPIRY = 'Token has no numeric exp claim';
 
 /**
  * The scope authorizer of the REST API (a TOKEN authorizer on the Authorization header):
- * - no token, a malformed header, a token that fails verification or has no numeric `exp` → 401
- *   (aws-jwt-verify checks `exp` only when a token has one: without, it would never expire);
- * - an authentic token without the required scope (the verifier's `scope` check) → a Deny
- *   policy, which API Gateway answers 403;
+ * - no token, a malformed header, a token that fails authentication, has no numeric `exp` (a JWT
+ *   without one would never expire), has expired or carries a `scope` that is not a string → 401;
+ * - an authentic token that holds none of the API's scopes → a Deny policy, which API Gateway
+ *   answers 403;
  * - otherwise an Allow policy, with `sub`, `scope`, `exp`, `client_id` (the token's `client_id`,
- *   else `azp`, else empty) and `iss` for the functions, which record who acted.
+ *   else `azp`, else empty) and `iss` for the functions, which check their own route's scopes
+ *   and record who acted.
  *
  * API Gateway caches the result per token for every route, so both policies cover the whole
- * API (`<api>/<stage>/*`) rather than the method that happened to be called first.
+ * API (`<api>/<stage>/*`) rather than the method that happened to be called first, and the
+ * authorizer cannot decide per route: a token with any of the API's scopes passes here.
  */
-export function createScopeAuthorizer({ verifier, logger }: { verifier: TokenVerifier; logger: AuthorizerLog }) {
+export function createScopeAuthorizer({ authenticate, acceptedScopes, logger }: ScopeAuthorizerOptions) {
   return async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const token = bearerToken(event.authorizationToken ?? '');
-    if (!token) {
-      logger.info('token rejected', { reason: 'no bearer token' });
-      throw new Error(UNAUTHORIZED);
-    }
+    if (!token) return reject(logger, 'no bearer token');
+    let claims: TokenClaims;
     try {
-      const payload = await verifyToken(verifier, token);
-      if (!expires(payload)) throw new Error(NO_EXPIRY);
-      return policy('Allow', event.methodArn, payload);
+      claims = await authenticate(token);
     } catch (error) {
       // The issuer could not tell where its keys are: API Gateway answers an authorizer's error
       // with a 500, where a 401 would blame the token.
@@ -49,61 +62,77 @@ export function createScopeAuthorizer({ verifier, logger }: { verifier: TokenVer
         logger.info('issuer discovery failed', { reason: describe(error) });
         throw error;
       }
-      // The verifier checks the scope before we see the payload: a token without the scope that
-      // never expires is still a 401, as authentication comes before authorization.
-      const scopeOnly = error instanceof JwtInvalidScopeError && expires(error.rawJwt?.payload);
-      const reason = error instanceof JwtInvalidScopeError && !scopeOnly ? NO_EXPIRY : describe(error);
-      logger.info('token rejected', { reason });
-      if (scopeOnly) return policy('Deny', event.methodArn);
-      throw new Error(UNAUTHORIZED);
+      return reject(logger, describe(error));
+    }
+    // Authentication before authorization: a token that would never expire is a 401, scope or not.
+    if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) {
+      return reject(logger, 'Token has no numeric exp claim');
+    }
+    if (claims.exp * 1000 <= Date.now()) return reject(logger, 'Token has expired');
+    if (claims.scope !== undefined && typeof claims.scope !== 'string') {
+      return reject(logger, 'Token scope claim is not a string');
+    }
+    const held = (claims.scope ?? '').split(' ');
+    if (!acceptedScopes.some((scope) => held.includes(scope))) {
+      logger.info('token denied', { reason: 'the token holds none of the API’s scopes' });
+      return policy('Deny', event.methodArn);
+    }
+    return policy('Allow', event.methodArn, claims as TokenClaims & { exp: number });
+  };
+}
+
+function reject(logger: AuthorizerLog, reason: string): never {
+  logger.info('token rejected', { reason });
+  throw new Error(UNAUTHORIZED);
+}
+
+/**
+ * A JWT verifier as the authorizer's authentication: synchronously against the cached keys (most
+ * requests: no promise chain in the library), else asynchronously, which downloads the JWKS on a
+ * container's first request or for a new `kid`.
+ */
+export function jwtAuthentication(verifier: TokenVerifier): Authenticate {
+  return (token) => {
+    try {
+      return verifier.verifySync(token);
+    } catch (error) {
+      if (error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError) {
+        return verifier.verify(token);
+      }
+      throw error;
     }
   };
 }
 
-/** The token of a `Bearer` header (scheme in any case); the verifier judges the token itself. */
+/** The token of a `Bearer` header (scheme in any case); authentication judges the token itself. */
 function bearerToken(header: string): string | undefined {
   if (header.slice(0, BEARER.length).toLowerCase() !== BEARER) return undefined;
   const token = header.slice(BEARER.length).trim();
   return token.length > 0 && !token.includes(' ') ? token : undefined;
 }
 
-/**
- * Synchronously against the cached keys (most requests: no promise chain in the library), else
- * asynchronously, which downloads the JWKS on a container's first request or for a new `kid`.
- */
-function verifyToken(verifier: TokenVerifier, token: string): JwtPayload | Promise<JwtPayload> {
-  try {
-    return verifier.verifySync(token);
-  } catch (error) {
-    if (error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError) {
-      return verifier.verify(token);
-    }
-    throw error;
-  }
-}
-
-function expires(payload: JwtPayload | undefined): payload is JwtPayload & { exp: number } {
-  return typeof payload?.exp === 'number';
-}
-
 const describe = (error: unknown) => (error instanceof Error ? error.message : 'unknown');
 const claim = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-function policy(effect: 'Allow' | 'Deny', methodArn: string, payload?: JwtPayload): APIGatewayAuthorizerResult {
-  const principal = typeof payload?.sub === 'string' ? payload.sub : 'anonymous';
+function policy(
+  effect: 'Allow' | 'Deny',
+  methodArn: string,
+  claims?: TokenClaims & { exp: number },
+): APIGatewayAuthorizerResult {
+  const principal = claim(claims?.sub) ?? 'anonymous';
   return {
     principalId: principal,
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: wholeApi(methodArn) }],
     },
-    ...(payload && {
+    ...(claims && {
       context: {
         sub: principal,
-        scope: claim(payload.scope) ?? '',
-        exp: payload.exp as number,
-        client_id: claim(payload.client_id) ?? claim(payload.azp) ?? '',
-        iss: claim(payload.iss) ?? '',
+        scope: claim(claims.scope) ?? '',
+        exp: claims.exp,
+        client_id: claim(claims.client_id) ?? claim(claims.azp) ?? '',
+        iss: claim(claims.iss) ?? '',
       },
     }),
   };

@@ -2,41 +2,35 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify/cognito-verifier';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
-import { REQUIRED_SCOPE_DEFAULT } from '../http/http-error.js';
 import { type DocumentFetcher, discoveringVerifier } from './oidc-discovery.js';
 import type { TokenVerifier } from './scope-authorizer.js';
 
 /**
  * The token verifier of the authorizer, from its environment. aws-jwt-verify 5 verifies RS256,
  * RS384, RS512, ES256, ES384, ES512 and EdDSA signatures and nothing else: PS*, HS* and `none`
- * never pass. Claim errors carry the verified payload, so that the authorizer can tell a token
- * without `exp` from one without the scope.
+ * never pass. The scopes are the authorizer's to check (any of the API's), not the verifier's.
  * - a Cognito user pool: COGNITO_USER_POOL_ID (access tokens), COGNITO_CLIENT_IDS optional;
  * - any OIDC issuer: JWT_ISSUER; JWT_JWKS_URI, or else the `jwks_uri` of the issuer's discovery
  *   document, read at the first request; JWT_AUDIENCE (comma-separated; empty, `aud` is not
  *   checked, which the stack allows only when told to).
- * REQUIRED_SCOPE is the scope every token needs (default `clients:manage:all`). The fetcher
- * (https only) gets the discovery document and the keys.
+ * The fetcher (https only) gets the discovery document and the keys.
  */
 export function verifierFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
   fetcher: DocumentFetcher = new SimpleFetcher(),
 ): TokenVerifier {
-  const scope = environment.REQUIRED_SCOPE || REQUIRED_SCOPE_DEFAULT;
   if (environment.COGNITO_USER_POOL_ID) {
     return CognitoJwtVerifier.create({
       userPoolId: environment.COGNITO_USER_POOL_ID,
       tokenUse: 'access',
       clientId: list(environment.COGNITO_CLIENT_IDS) ?? null,
-      scope,
-      includeRawJwtInErrors: true,
     });
   }
   const issuer = environment.JWT_ISSUER;
   if (!issuer) throw new Error('Set COGNITO_USER_POOL_ID, or JWT_ISSUER (with JWT_AUDIENCE)');
   const verifierFor = (jwksUri: string): TokenVerifier =>
     JwtVerifier.create(
-      { issuer, jwksUri, audience: list(environment.JWT_AUDIENCE) ?? null, scope, includeRawJwtInErrors: true },
+      { issuer, jwksUri, audience: list(environment.JWT_AUDIENCE) ?? null },
       { jwksCache: new SimpleJwksCache({ fetcher }) },
     );
   return environment.JWT_JWKS_URI
@@ -59,12 +53,10 @@ function list(value: string | undefined): string[] | undefined {
 export function verifierWithJwks({
   issuer,
   jwks,
-  scope,
   audience = null,
 }: {
   issuer: string;
   jwks: unknown;
-  scope: string;
   audience?: string | null;
 }): TokenVerifier {
   const body = new TextEncoder().encode(JSON.stringify(jwks));
@@ -74,8 +66,6 @@ export function verifierWithJwks({
       issuer,
       jwksUri: `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
       audience,
-      scope,
-      includeRawJwtInErrors: true,
     },
     { jwksCache: new SimpleJwksCache({ fetcher }) },
   );

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { StoreUnavailableError } from '../store/client-store.js';
+import { corsHeaders } from './cors.js';
 import {
   HttpError,
   insufficientScope,
@@ -22,6 +23,8 @@ export interface ApiHandlerOptions {
   /** The route's own scopes (any one suffices), when not just `requiredScope`. */
   scopes?: RouteScopes;
   methods: readonly string[];
+  /** Origins whose browsers may read the answers (CORS_ORIGINS); none, no CORS headers. */
+  corsOrigins?: readonly string[];
 }
 
 /** Attributes a route adds to its request's log line (counts, never request data). */
@@ -34,7 +37,10 @@ export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => P
  * authorizer: a missing context is a 401, never a pass), method, content negotiation, then the
  * route; errors become their JSON bodies, unknown failures a bare 500.
  */
-export function apiHandler({ logger, requiredScope, scopes, methods }: ApiHandlerOptions, route: Route): LambdaHandler {
+export function apiHandler(
+  { logger, requiredScope, scopes, methods, corsOrigins = [] }: ApiHandlerOptions,
+  route: Route,
+): LambdaHandler {
   const { accepted, challenge } = scopes ?? { accepted: [requiredScope], challenge: requiredScope };
   return async (event, context) => {
     logger.addContext(context);
@@ -50,8 +56,19 @@ export function apiHandler({ logger, requiredScope, scopes, methods }: ApiHandle
       response = errorResponse(toHttpError(error, logger));
     }
     logger.info('request', { method: event.httpMethod, path: event.path, status: response.statusCode, ...attributes });
-    return response;
+    return withCors(response, event, corsOrigins);
   };
+}
+
+/** Every answer, errors included, carries the CORS headers for the request's origin. */
+function withCors(
+  response: APIGatewayProxyResult,
+  event: APIGatewayProxyEvent,
+  corsOrigins: readonly string[],
+): APIGatewayProxyResult {
+  if (corsOrigins.length === 0) return response;
+  const origin = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'origin')?.[1];
+  return { ...response, headers: { ...response.headers, ...corsHeaders(origin, corsOrigins) } };
 }
 
 /** When the function's time runs out; unknown for callers that pass no runtime context (benchmarks). */

@@ -19,6 +19,8 @@ export interface RouteOptions {
   logger: Logger;
   requiredScope: string;
   protectedClientIds: readonly string[];
+  /** Origins whose browsers may read the answers (CORS). */
+  corsOrigins?: readonly string[];
 }
 
 export const MAX_PAGE_SIZE = 100;

@@ -8,7 +8,7 @@ import { type ResourceRouteOptions, resourceHandler } from './named-resource-rou
  * sends is ignored like any unknown key.
  */
 export function createListKeyPairsHandler(
-  options: Pick<ResourceRouteOptions, 'logger' | 'requiredScope' | 'scopePrefix'>,
+  options: Pick<ResourceRouteOptions, 'logger' | 'requiredScope' | 'scopePrefix' | 'corsOrigins'>,
 ): LambdaHandler {
   return resourceHandler(options, 'list-key-pairs', ['GET'], async () => jsonResponse(200, { data: [] }));
 }

@@ -28,6 +28,8 @@ export interface ResourceRouteOptions {
   /** The prefix of the other scopes (SCOPE_PREFIX). */
   scopePrefix: string;
   protectedClientIds: readonly string[];
+  /** Origins whose browsers may read the answers (CORS). */
+  corsOrigins?: readonly string[];
 }
 
 /** One named resource's routes: its body key, path parameter, view and use cases. */
@@ -40,7 +42,7 @@ export interface NamedResourceRoutes<T extends NamedRecord> {
 
 /** The shared wrapper with this route's own scopes and methods. */
 export function resourceHandler(
-  options: Pick<ResourceRouteOptions, 'logger' | 'requiredScope' | 'scopePrefix'>,
+  options: Pick<ResourceRouteOptions, 'logger' | 'requiredScope' | 'scopePrefix' | 'corsOrigins'>,
   handler: ApiHandlerName,
   methods: readonly string[],
   route: Route,
@@ -50,6 +52,7 @@ export function resourceHandler(
     requiredScope: options.requiredScope,
     scopes: routeScopes(handler, options),
     methods,
+    corsOrigins: options.corsOrigins,
   };
   return apiHandler(handlerOptions, route);
 }

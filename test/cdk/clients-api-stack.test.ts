@@ -4,21 +4,12 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_FUNCTIONS, API_ROUTES, type FunctionSpec, methodsByResource } from '../../lib/api-routes.js';
 import { SettingsError } from '../../lib/settings-error.js';
-import { FEATURE_FLAGS, synthesize } from './stack.js';
+import { FEATURE_FLAGS, functionNamed, resourceIdOf, synthesize } from './stack.js';
 
 const UNAUTHORIZED_BODY =
   '{"code":"UNAUTHORIZED","message":"You are unauthorized to access this resource.","errors":{"resource":["you are unauthorized to access this resource."]}}';
 const FORBIDDEN_BODY =
   '{"code":"FORBIDDEN","message":"You are forbidden to access this resource.","errors":{"resource":["you are forbidden to access this resource."]}}';
-
-function functionNamed(template: Template, description: RegExp) {
-  const functions = template.findResources('AWS::Lambda::Function', {
-    Properties: { Description: Match.stringLikeRegexp(description.source) },
-  });
-  const [entry] = Object.entries(functions);
-  if (!entry) throw new Error(`no function described ${description}`);
-  return { logicalId: entry[0], properties: entry[1].Properties };
-}
 
 /** The IAM statements of a function's role that grant DynamoDB actions. */
 function dynamoDbStatements(template: Template, description: RegExp) {
@@ -33,22 +24,6 @@ function dynamoDbStatements(template: Template, description: RegExp) {
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-/** The logical id of the REST API resource at `path` (`/api/clients/{client_id}`). */
-function resourceIdOf(template: Template, path: string): string {
-  const resources = template.toJSON().Resources as Record<
-    string,
-    { Type: string; Properties: Record<string, unknown> }
-  >;
-  const pathOf = (logicalId: string): string => {
-    const resource = resources[logicalId];
-    if (resource?.Type !== 'AWS::ApiGateway::Resource') return '';
-    return `${pathOf((resource.Properties.ParentId as { Ref?: string }).Ref ?? '')}/${resource.Properties.PathPart}`;
-  };
-  const found = Object.keys(resources).find((logicalId) => pathOf(logicalId) === path);
-  if (!found) throw new Error(`no resource at ${path}`);
-  return found;
-}
 
 describe('the default stack (Cognito created, retained data)', () => {
   let template: Template;
@@ -387,17 +362,18 @@ describe('the default stack (Cognito created, retained data)', () => {
     );
   });
 
-  it('creates a user pool that issues client-credentials tokens with the scope', () => {
+  it("creates a user pool that issues client-credentials tokens with every one of the API's scopes", () => {
+    const scopes = ['clients:manage:all', 'scopes:manage:all', 'users:manage:all', 'identity-providers:manage:all'];
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
       Identifier: 'clients-api',
-      Scopes: [{ ScopeName: 'clients:manage:all', ScopeDescription: Match.anyValue() }],
+      Scopes: scopes.map((ScopeName) => ({ ScopeName, ScopeDescription: Match.anyValue() })),
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: true,
       AllowedOAuthFlows: ['client_credentials'],
-      AllowedOAuthScopes: [
-        { 'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('ResourceServer') }, '/clients:manage:all']] },
-      ],
+      AllowedOAuthScopes: scopes.map((scope) => ({
+        'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('ResourceServer') }, `/${scope}`]],
+      })),
     });
     template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });
   });

@@ -66,6 +66,32 @@ describe('stack settings from CDK context', () => {
     });
   });
 
+  it('reads an introspection endpoint with its client, secret and authentication method', () => {
+    expect(
+      propsFor({
+        introspectionUrl: 'https://boruta.example.com/oauth/introspect',
+        introspectionClientId: 'c1',
+        introspectionSecret: 'clients-api/introspection',
+        introspectionAuthMethod: 'client_secret_post',
+      }).issuer,
+    ).toEqual({
+      introspectionUrl: 'https://boruta.example.com/oauth/introspect',
+      introspectionClientId: 'c1',
+      introspectionSecret: 'clients-api/introspection',
+      introspectionAuthMethod: 'client_secret_post',
+    });
+  });
+
+  it('reads the allowed CORS origins (comma-separated) and the scope prefix', () => {
+    expect(
+      propsFor({ corsOrigins: 'https://admin.example.com, http://localhost:4001', scopePrefix: 'api://clients/' }),
+    ).toMatchObject({
+      corsOrigins: ['https://admin.example.com', 'http://localhost:4001'],
+      scopePrefix: 'api://clients/',
+    });
+    expect(propsFor({ corsOrigins: ['https://admin.example.com'] }).corsOrigins).toEqual(['https://admin.example.com']);
+  });
+
   it('reads the explicit waiver of the audience check', () => {
     expect(propsFor({ issuerUrl: 'https://idp.example.com/', acceptAnyAudience: 'true' }).issuer).toEqual({
       issuerUrl: 'https://idp.example.com/',
@@ -82,7 +108,14 @@ describe('stack settings from CDK context', () => {
     [{ historyCapacity: 'fifty' }, /historyCapacity must be a whole number, not fifty/],
     [{ historyRetentionDays: '-7' }, /historyRetentionDays must be a whole number, not -7/],
     [{ issuerUrl: 'http://idp.example.com' }, /issuerUrl must be an https URL/],
-    [{ issuerUrl: 'https://idp.example.com', cognitoUserPoolId: 'x' }, /either cognitoUserPoolId or issuerUrl/],
+    [
+      { issuerUrl: 'https://idp.example.com', cognitoUserPoolId: 'x' },
+      /one of cognitoUserPoolId, issuerUrl and introspectionUrl/,
+    ],
+    [
+      { introspectionUrl: 'https://boruta.example.com/oauth/introspect', issuerUrl: 'https://idp.example.com' },
+      /one of cognitoUserPoolId, issuerUrl and introspectionUrl/,
+    ],
   ])('refuses %j', (context, message) => {
     expect(() => propsFor(context)).toThrow(message);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClientsApiStack, type ClientsApiStackProps } from '../../lib/clients-api-stack.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
@@ -29,4 +29,30 @@ export function synthesize(
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
   return Template.fromStack(stack);
+}
+
+/** The function whose description matches, with its logical id and properties. */
+export function functionNamed(template: Template, description: RegExp) {
+  const functions = template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp(description.source) },
+  });
+  const [entry] = Object.entries(functions);
+  if (!entry) throw new Error(`no function described ${description}`);
+  return { logicalId: entry[0], properties: entry[1].Properties };
+}
+
+/** The logical id of the REST API resource at `path` (`/api/clients/{client_id}`). */
+export function resourceIdOf(template: Template, path: string): string {
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+  const pathOf = (logicalId: string): string => {
+    const resource = resources[logicalId];
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') return '';
+    return `${pathOf((resource.Properties.ParentId as { Ref?: string }).Ref ?? '')}/${resource.Properties.PathPart}`;
+  };
+  const found = Object.keys(resources).find((logicalId) => pathOf(logicalId) === path);
+  if (!found) throw new Error(`no resource at ${path}`);
+  return found;
 }

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalGateway, type GatewayRoute, type LocalGatewayOptions } from '../../bin/local/api-gateway.js';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
-import { adminClaims, jwksOf, offlineVerifier, rsaSigningKey, signJwt } from '../support/tokens.js';
+import { adminClaims, jwksOf, offlineJwtAuthentication, rsaSigningKey, signJwt } from '../support/tokens.js';
 
 const key = rsaSigningKey('gateway-key');
 const TOKEN = `Bearer ${signJwt(adminClaims(), key)}`;
@@ -44,7 +44,11 @@ async function startGateway(overrides: Partial<LocalGatewayOptions> = {}): Promi
     createLocalGateway({
       routes: ROUTES,
       requiredScope: 'clients:manage:all',
-      authorizer: createScopeAuthorizer({ verifier: offlineVerifier(jwksOf(key)), logger: { info: () => {} } }),
+      authorizer: createScopeAuthorizer({
+        authenticate: offlineJwtAuthentication(jwksOf(key)),
+        acceptedScopes: ['clients:manage:all'],
+        logger: { info: () => {} },
+      }),
       ...overrides,
     }),
   );
@@ -310,5 +314,103 @@ describe('throttling', () => {
     const responses = await Promise.all(Array.from({ length: 150 }, () => send(base, '/api/clients')));
 
     expect(responses.every((response) => response.status === 200)).toBe(true);
+  });
+});
+
+describe('CORS, as the stack configures it for several origins', () => {
+  const ADMIN_UI = 'https://admin.example.com';
+  const LOCAL_UI = 'http://localhost:4001';
+  const EXPOSED = 'ETag, Location, WWW-Authenticate, Retry-After';
+  const corsOf = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(headers).filter(([name]) => /^(access-control-|vary$)/.test(name)));
+  let base: string;
+  beforeAll(async () => {
+    base = await startGateway({ corsOrigins: [ADMIN_UI, LOCAL_UI] });
+  });
+
+  it('answers a preflight from an allowed origin with 204 and its methods, without a token or a function', async () => {
+    const response = await send(base, '/api/clients/abc', {
+      method: 'OPTIONS',
+      headers: { Origin: LOCAL_UI, 'Access-Control-Request-Method': 'PATCH' },
+    });
+
+    expect(response.status).toBe(204);
+    expect(response.text).toBe('');
+    expect(corsOf(response.headers)).toEqual({
+      'access-control-allow-origin': LOCAL_UI,
+      'access-control-allow-methods': 'GET, PUT, PATCH, DELETE, OPTIONS',
+      'access-control-allow-headers': 'Authorization, Content-Type, If-Match',
+      'access-control-max-age': '600',
+      vary: 'Origin',
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it.each([
+    ['another origin', { Origin: 'https://evil.example.com' }],
+    ['no Origin', {}],
+  ])('answers a preflight from %s with 204 and no CORS header', async (_, headers) => {
+    const response = await send(base, '/api/clients/', { method: 'OPTIONS', headers });
+
+    expect(response.status).toBe(204);
+    expect(corsOf(response.headers)).toEqual({ vary: 'Origin' });
+  });
+
+  it.each([
+    ['401 without a token', '/api/clients', {}, 401],
+    ['401 with a bad token', '/api/clients', { Authorization: 'Bearer not.a.jwt' }, 401],
+    ['403 without any of the scopes', '/api/clients', { Authorization: READER }, 403],
+    ['404 for an unknown path', '/api/unknown', { Authorization: TOKEN }, 404],
+  ])(
+    'gives a gateway response (%s) the first allowed origin, fixed, whatever the request’s, as AWS can only',
+    async (_, target, headers, status) => {
+      for (const origin of [ADMIN_UI, LOCAL_UI, 'https://evil.example.com']) {
+        const response = await send(base, target, { headers: { ...headers, Origin: origin } });
+
+        expect(response.status).toBe(status);
+        expect(corsOf(response.headers)).toEqual({
+          'access-control-allow-origin': ADMIN_UI,
+          'access-control-expose-headers': EXPOSED,
+          vary: 'Origin',
+        });
+      }
+    },
+  );
+
+  it('gives the 405 MOCK answer the headers of an allowed origin, and none to another', async () => {
+    const allowed = await send(base, '/api/clients/abc', {
+      method: 'POST',
+      headers: { Authorization: TOKEN, Origin: LOCAL_UI },
+    });
+    const other = await send(base, '/api/clients/abc', {
+      method: 'POST',
+      headers: { Authorization: TOKEN, Origin: 'https://evil.example.com' },
+    });
+
+    expect(allowed.status).toBe(405);
+    expect(corsOf(allowed.headers)).toEqual({
+      'access-control-allow-origin': LOCAL_UI,
+      'access-control-expose-headers': EXPOSED,
+      vary: 'Origin',
+    });
+    expect(other.status).toBe(405);
+    expect(corsOf(other.headers)).toEqual({ vary: 'Origin' });
+  });
+
+  it('hands a function’s answer over as it is: the function adds its own CORS headers', async () => {
+    const response = await send(base, '/api/clients', { headers: { Authorization: TOKEN, Origin: ADMIN_UI } });
+
+    expect(response.status).toBe(200);
+    expect(corsOf(response.headers)).toEqual({});
+    expect(seen[0]?.event.headers).toMatchObject({ Origin: ADMIN_UI });
+  });
+
+  it('keeps OPTIONS behind the authorizer and the 405 when no origin is allowed', async () => {
+    const withoutCors = await startGateway();
+
+    const response = await send(withoutCors, '/api/clients', { method: 'OPTIONS', headers: { Origin: ADMIN_UI } });
+
+    expect(response.status).toBe(401);
+    expect(corsOf(response.headers)).toEqual({});
   });
 });

@@ -7,39 +7,29 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ISSUER } from '../../bin/local/dev-issuer.js';
 import { javaAvailable } from '../../bin/local/dynamodb-engines.js';
-import { devToken, type RunningServer, runServerToEnd, startServer } from './local-server.js';
+import {
+  type CallOptions,
+  callServer,
+  devToken,
+  type RunningServer,
+  runServerToEnd,
+  startServer,
+} from './local-server.js';
 
 const run = promisify(execFile);
 const DEMO_CLIENT = '6a2f41a3-c54c-4ce8-b2d2-0324e1c32e22';
 const ADMIN_CLIENT = '00000000-0000-4000-8000-000000000001';
+const TOKEN_LINE =
+  'Bearer token (scope clients:manage:all scopes:manage:all identity-providers:manage:all, valid 1 h; more with npm run token):';
 const UNAUTHORIZED = {
   code: 'UNAUTHORIZED',
   message: 'You are unauthorized to access this resource.',
   errors: { resource: ['you are unauthorized to access this resource.'] },
 };
 
-async function call(
-  server: RunningServer,
-  path: string,
-  {
-    method = 'PATCH',
-    token,
-    body,
-    headers = {},
-  }: { method?: string; token?: string; body?: string | object; headers?: Record<string, string> } = {},
-) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...(token && { Authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { 'Content-Type': 'application/json' }),
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
-}
+/** A request as most tests here send it: PATCH unless told otherwise. */
+const call = (server: RunningServer, path: string, options: CallOptions = {}) =>
+  callServer(server, path, { method: 'PATCH', ...options });
 
 describe('npm start with the demo data', () => {
   let server: RunningServer;
@@ -54,7 +44,7 @@ describe('npm start with the demo data', () => {
 
   it('prints the URL first, then a token and a curl example', () => {
     expect(server.lines[0]).toMatch(/^Listening on http:\/\/127\.0\.0\.1:\d+$/);
-    expect(server.lines).toContain('Bearer token (scope clients:manage:all, valid 1 h; more with npm run token):');
+    expect(server.lines).toContain(TOKEN_LINE);
     expect(
       server.lines.some((line) => line.startsWith(`curl -sS -X PATCH '${server.url}/api/clients/${DEMO_CLIENT}'`)),
     ).toBe(true);
@@ -72,15 +62,22 @@ describe('npm start with the demo data', () => {
     });
   });
 
-  it('accepts the token the server printed', async () => {
-    const printed =
-      server.lines[
-        server.lines.indexOf('Bearer token (scope clients:manage:all, valid 1 h; more with npm run token):') + 1
-      ];
+  it('accepts the token the server printed on every kind of route: clients, scopes, identity providers', async () => {
+    const printed = server.lines[server.lines.indexOf(TOKEN_LINE) + 1];
 
     expect((await call(server, `/api/clients/${DEMO_CLIENT}`, { token: printed, body: { client: {} } })).status).toBe(
       200,
     );
+    const writes = [
+      ['/api/scopes', { scope: { name: 'printed:token' } }],
+      ['/api/identity-providers', { identity_provider: { name: 'Printed token directory' } }],
+    ] as const;
+    for (const [collection, body] of writes) {
+      const created = await call(server, `${collection}/`, { method: 'POST', token: printed, body });
+      expect(created.status).toBe(201);
+      const deleted = await call(server, `${collection}/${created.json.data.id}`, { method: 'DELETE', token: printed });
+      expect(deleted.status).toBe(204);
+    }
   });
 
   it('answers PUT with the whole client, as seeded and changed', async () => {

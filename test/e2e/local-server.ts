@@ -87,3 +87,30 @@ export async function devToken(args: string[] = []): Promise<string> {
   });
   return stdout.trim();
 }
+
+export interface CallOptions {
+  method?: string;
+  token?: string;
+  /** JSON: an object is serialised, a string sent as it is. */
+  body?: string | object;
+  headers?: Record<string, string>;
+}
+
+/** One request to the running server: its status, headers and JSON body. */
+export async function callServer(
+  server: RunningServer,
+  path: string,
+  { method = 'GET', token, body, headers = {} }: CallOptions = {},
+) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      ...(token && { Authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+}

@@ -1,13 +1,14 @@
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
+import { apiScopes } from '../../lambda/http/route-scopes.js';
 import {
   AUDIENCE,
   adminClaims,
   ISSUER,
   jwksOf,
   nowInSeconds,
-  offlineVerifier,
+  offlineJwtAuthentication,
   rsaSigningKey,
   signJwt,
 } from '../support/tokens.js';
@@ -20,9 +21,13 @@ const key = rsaSigningKey('key-1');
 const stranger = rsaSigningKey('key-1');
 const jwks = jwksOf(key);
 
+// As the stack and the local server derive them from the route table, without a prefix.
+const API_SCOPES = apiScopes({ requiredScope: 'clients:manage:all', scopePrefix: '' });
+
 function authorizerFor(audience: string | null = null) {
   const logger = { info: vi.fn() };
-  return { logger, authorize: createScopeAuthorizer({ verifier: offlineVerifier(jwks, { audience }), logger }) };
+  const authenticate = offlineJwtAuthentication(jwks, { audience });
+  return { logger, authorize: createScopeAuthorizer({ authenticate, acceptedScopes: API_SCOPES, logger }) };
 }
 
 const event = (authorizationToken: string): APIGatewayTokenAuthorizerEvent => ({
@@ -70,6 +75,25 @@ describe('the scope authorizer', () => {
     expect(logger.info).toHaveBeenCalledWith('token rejected', { reason: 'Token has no numeric exp claim' });
   });
 
+  it("takes the API's scopes from every route of the route table", () => {
+    expect(API_SCOPES).toEqual([
+      'clients:manage:all',
+      'scopes:manage:all',
+      'users:manage:all',
+      'identity-providers:manage:all',
+    ]);
+  });
+
+  it.each(['scopes:manage:all', 'users:manage:all', 'identity-providers:manage:all'])(
+    "allows a token that holds only %s, one of the API's scopes, and passes its scopes on",
+    async (scope) => {
+      const result = await authorizerFor().authorize(bearer(adminClaims({ scope: `openid ${scope}` })));
+
+      expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+      expect(result.context).toMatchObject({ scope: `openid ${scope}` });
+    },
+  );
+
   it('allows a token with extra scopes', async () => {
     const result = await authorizerFor().authorize(bearer(adminClaims({ scope: 'openid clients:manage:all profile' })));
 
@@ -87,8 +111,12 @@ describe('the scope authorizer', () => {
     ['another scope', adminClaims({ scope: 'openid profile' })],
     ['a prefix of the scope', adminClaims({ scope: 'clients:manage' })],
     ['the scope with a suffix', adminClaims({ scope: 'clients:manage:all:read' })],
+    ['scopes of the admin UI this API has no route for', adminClaims({ scope: 'openid upstreams:manage:all' })],
+    ['a prefixed scope the deployment does not spell so', adminClaims({ scope: 'clients-api/clients:manage:all' })],
   ])('denies (403) an authentic token with %s, on the whole API', async (_, claims) => {
-    const result = await authorizerFor().authorize(bearer(claims));
+    const { authorize, logger } = authorizerFor();
+
+    const result = await authorize(bearer(claims));
 
     expect(result).toEqual({
       principalId: 'anonymous',
@@ -97,6 +125,7 @@ describe('the scope authorizer', () => {
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: WHOLE_API }],
       },
     });
+    expect(logger.info).toHaveBeenCalledWith('token denied', { reason: 'the token holds none of the API’s scopes' });
   });
 
   it.each([

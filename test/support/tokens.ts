@@ -1,4 +1,6 @@
 import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { jwtAuthentication } from '../../lambda/auth/scope-authorizer.js';
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
 
 export const ISSUER = 'https://issuer.example.com/';
@@ -55,7 +57,15 @@ export function adminClaims(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
-/** A verifier for ISSUER that never goes online for its keys. */
-export function offlineVerifier(jwks: unknown, options: { audience?: string | null } = {}) {
-  return verifierWithJwks({ issuer: ISSUER, jwks, scope: 'clients:manage:all', audience: options.audience ?? null });
+/** Authentication by a verifier for ISSUER that never goes online for its keys. */
+export function offlineJwtAuthentication(jwks: unknown, options: { audience?: string | null } = {}) {
+  return jwtAuthentication(verifierWithJwks({ issuer: ISSUER, jwks, audience: options.audience ?? null }));
+}
+
+/** What API Gateway hands a TOKEN authorizer for a bearer token, on `GET /api/clients` unless told otherwise. */
+export function bearerEvent(
+  token: string,
+  methodArn = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/api/clients',
+): APIGatewayTokenAuthorizerEvent {
+  return { type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn };
 }

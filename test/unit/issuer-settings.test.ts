@@ -1,16 +1,14 @@
 import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { IssuerDiscoveryError } from '../../lambda/auth/oidc-discovery.js';
-import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
+import { createScopeAuthorizer, jwtAuthentication } from '../../lambda/auth/scope-authorizer.js';
 import { verifierFromEnvironment } from '../../lambda/auth/verifier.js';
-import { AUDIENCE, adminClaims, nowInSeconds } from '../support/tokens.js';
+import { AUDIENCE, adminClaims, bearerEvent, nowInSeconds } from '../support/tokens.js';
 
 // Keycloak's layout: the keys are not at <issuer>/.well-known/jwks.json.
 const ISSUER = 'https://idp.example.com/realms/admin';
 const DISCOVERY_URL = `${ISSUER}/.well-known/openid-configuration`;
 const JWKS_URI = `${ISSUER}/protocol/openid-connect/certs`;
-const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/api/clients';
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -68,17 +66,13 @@ function issuerDocuments(documents: Record<string, unknown>) {
 function authorizerFor(environment: Record<string, string>, fetcher: ReturnType<typeof issuerDocuments>) {
   const logged: [string, Record<string, unknown>][] = [];
   const authorize = createScopeAuthorizer({
-    verifier: verifierFromEnvironment({ REQUIRED_SCOPE: 'clients:manage:all', ...environment }, fetcher),
+    authenticate: jwtAuthentication(verifierFromEnvironment(environment, fetcher)),
+    acceptedScopes: ['clients:manage:all'],
     logger: { info: (message, attributes) => logged.push([message, attributes]) },
   });
   return {
     logged,
-    authorize: (token: string) =>
-      authorize({
-        type: 'TOKEN',
-        authorizationToken: `Bearer ${token}`,
-        methodArn: METHOD_ARN,
-      } as APIGatewayTokenAuthorizerEvent),
+    authorize: (token: string) => authorize(bearerEvent(token)),
   };
 }
 

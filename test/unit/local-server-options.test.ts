@@ -15,6 +15,7 @@ describe("the local server's settings", () => {
       throttle: true,
       eventsFile: undefined,
       history: { historyCapacity: 50, historyRetentionDays: 365 },
+      corsOrigins: [],
     });
   });
 
@@ -49,6 +50,40 @@ describe("the local server's settings", () => {
     });
     expect(() => parseLocalServerOptions([], { HISTORY_CAPACITY: '101' })).toThrow(
       new UsageError('The history capacity must be a whole number from 1 to 100, not 101'),
+    );
+  });
+
+  it.each([
+    [
+      'repeated --cors-origin flags',
+      ['--cors-origin', 'https://a.example.com', '--cors-origin', 'http://localhost:4001'],
+      {},
+    ],
+    ['CORS_ORIGINS, comma-separated', [], { CORS_ORIGINS: 'https://a.example.com,http://localhost:4001' }],
+    [
+      'the flags over CORS_ORIGINS',
+      ['--cors-origin', 'https://a.example.com', '--cors-origin', 'http://localhost:4001'],
+      { CORS_ORIGINS: 'https://b.example.com' },
+    ],
+  ])('reads the allowed origins from %s', (_, argv, environment) => {
+    expect(parseLocalServerOptions(argv, environment).corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://localhost:4001',
+    ]);
+  });
+
+  it.each([
+    'https://a.example.com/',
+    'https://A.example.com',
+    'https://a.example.com/ui',
+    'a.example.com',
+    '*',
+    'https://a.example.com:443',
+  ])('refuses %s as an origin, in one line naming it', (origin) => {
+    expect(() => parseLocalServerOptions(['--cors-origin', origin], {})).toThrow(
+      new UsageError(
+        `--cors-origin: a CORS origin must be an http(s) origin as browsers send it, such as https://admin.example.com (no path, no trailing slash, host in lower case): ${origin}`,
+      ),
     );
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scopeSettings } from '../../lambda/config.js';
-import { defaultScopePrefix, routeScopes } from '../../lambda/http/route-scopes.js';
-import { API_FUNCTIONS, type FunctionSpec } from '../../lib/api-routes.js';
+import { apiScopes, defaultScopePrefix, routeScopes } from '../../lambda/http/route-scopes.js';
+import { API_FUNCTIONS, EVERY_ROUTE_SCOPE_NAMES, type FunctionSpec } from '../../lib/api-routes.js';
 
 const cognitoSettings = { requiredScope: 'clients-api/clients:manage:all', scopePrefix: 'clients-api/' };
 
@@ -40,6 +40,34 @@ describe("each route's scopes", () => {
       for (const route of others) expect(route.scopes).toEqual(first?.scopes);
     },
   );
+
+  it('spells every scope of the route table as the deployment does, for the authorizer', () => {
+    expect(apiScopes(cognito)).toEqual([
+      'clients-api/clients:manage:all',
+      'clients-api/scopes:manage:all',
+      'clients-api/users:manage:all',
+      'clients-api/identity-providers:manage:all',
+    ]);
+    expect(apiScopes({ requiredScope: 'admin', scopePrefix: '' })).toEqual([
+      'admin',
+      'scopes:manage:all',
+      'users:manage:all',
+      'identity-providers:manage:all',
+    ]);
+  });
+
+  it('finds a set of scopes that serves every route, for the dev tokens', () => {
+    expect(EVERY_ROUTE_SCOPE_NAMES).toEqual([
+      'clients:manage:all',
+      'scopes:manage:all',
+      'identity-providers:manage:all',
+    ]);
+    for (const spec of Object.values(API_FUNCTIONS) as FunctionSpec[]) {
+      for (const route of spec.routes) {
+        expect(route.scopes.some((scope) => EVERY_ROUTE_SCOPE_NAMES.includes(scope))).toBe(true);
+      }
+    }
+  });
 
   it("takes the other scopes' prefix from REQUIRED_SCOPE", () => {
     expect(defaultScopePrefix('clients:manage:all')).toBe('');
