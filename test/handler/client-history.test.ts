@@ -161,4 +161,29 @@ describe('GET /api/clients/{client_id}/history', () => {
     expect(response.statusCode).toBe(403);
     expect(dynamo.calls()).toHaveLength(0);
   });
+
+  it('gives an allowed origin the CORS headers every route gives, on a 200 and on a 404', async () => {
+    const adminUi = 'https://admin.example.com';
+    const withCors = createGetClientHistoryHandler(
+      routeOptions(new DynamoDbClientStore(createDocumentClient(), TABLE, { historyCapacity: 5, now: () => NOW }), {
+        corsOrigins: [adminUi],
+      }),
+    );
+    const event = apiEvent({ method: 'GET', action: '/history', rawBody: null, headers: { Origin: adminUi } });
+    const cors = {
+      'Access-Control-Allow-Origin': adminUi,
+      'Access-Control-Expose-Headers': 'ETag, Location, WWW-Authenticate, Retry-After',
+      Vary: 'Origin',
+    };
+
+    dynamo.on(GetCommand).resolves({ Item: itemAt(2) });
+    const found = await withCors(event, LAMBDA_CONTEXT);
+    dynamo.on(GetCommand).resolves({});
+    const missing = await withCors(event, LAMBDA_CONTEXT);
+
+    expect(found.statusCode).toBe(200);
+    expect(found.headers).toMatchObject(cors);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers).toMatchObject(cors);
+  });
 });
