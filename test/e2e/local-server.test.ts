@@ -273,7 +273,7 @@ describe('npm start with the demo data', () => {
       version,
       at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       action: 'updated',
-      actor: { sub: 'local-admin', client_id: null, issuer: DEV_ISSUER },
+      actor: { sub: 'local-admin', client_id: 'local-cli', issuer: DEV_ISSUER },
       request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       source_ip: expect.stringMatching(/127\.0\.0\.1$/),
       changes: { name: { from: expect.any(String), to: 'Seen in the history' } },
