@@ -241,7 +241,9 @@ describe('the documentation check', () => {
       'endpoint',
       'table',
       'protected-client-id',
+      'cors-origin',
       'no-throttle',
+      'events-file',
     ]);
     for (const flag of flags) {
       expect(() => parseLocalServerOptions([`--${flag}`, ...(flag === 'no-throttle' ? [] : ['x'])], {})).not.toThrow(
