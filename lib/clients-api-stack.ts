@@ -181,7 +181,7 @@ export class ClientsApiStack extends Stack {
         authorizer: new TokenAuthorizer(this, 'ScopeAuthorizer', {
           handler: authorizerFunction,
           identitySource: IdentitySource.header('Authorization'),
-          resultsCacheTtl: Duration.minutes(5),
+          resultsCacheTtl: Duration.seconds(AUTHORIZER_FUNCTION.resultsCacheTtlSeconds),
         }),
       },
     });

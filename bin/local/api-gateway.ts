@@ -56,8 +56,6 @@ export interface PublicDocument {
 // ways; the exact byte count Lambda enforces is not documented beyond "6 MB").
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const MAX_LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
-// What the stack configures: the authorizer's result cache.
-const AUTHORIZER_CACHE_TTL_MS = 300_000;
 const ACCOUNT = '000000000000';
 
 type Answer = GatewayError | APIGatewayProxyResult;
@@ -94,7 +92,10 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
       AUTHORIZER_FUNCTION.timeoutSeconds * 1000,
     );
     if (outcome.status === 'answered') {
-      authorizerCache.set(token, { result: outcome.value, expiresAt: Date.now() + AUTHORIZER_CACHE_TTL_MS });
+      authorizerCache.set(token, {
+        result: outcome.value,
+        expiresAt: Date.now() + AUTHORIZER_FUNCTION.resultsCacheTtlSeconds * 1000,
+      });
       return outcome.value;
     }
     if (outcome.status === 'failed' && outcome.error instanceof Error && outcome.error.message === 'Unauthorized') {

@@ -2,7 +2,13 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_FUNCTIONS, API_ROUTES, type FunctionSpec, methodsByResource } from '../../lib/api-routes.js';
+import {
+  API_FUNCTIONS,
+  API_ROUTES,
+  AUTHORIZER_FUNCTION,
+  type FunctionSpec,
+  methodsByResource,
+} from '../../lib/api-routes.js';
 import { SettingsError } from '../../lib/settings-error.js';
 import { FEATURE_FLAGS, functionNamed, resourceIdOf, synthesize } from './stack.js';
 
@@ -201,6 +207,12 @@ describe('the default stack (Cognito created, retained data)', () => {
       Type: 'TOKEN',
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 300,
+    });
+  });
+
+  it("caches the authorizer's answer for the route table's TTL, which the local gateway reads too", () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      AuthorizerResultTtlInSeconds: AUTHORIZER_FUNCTION.resultsCacheTtlSeconds,
     });
   });
 

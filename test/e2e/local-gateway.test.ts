@@ -1,9 +1,9 @@
 import { createServer, request, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLocalGateway, type GatewayRoute, type LocalGatewayOptions } from '../../bin/local/api-gateway.js';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
-import { INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
+import { AUTHORIZER_FUNCTION, INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
 import { adminClaims, jwksOf, offlineJwtAuthentication, rsaSigningKey, signJwt } from '../support/tokens.js';
 
 const key = rsaSigningKey('gateway-key');
@@ -183,6 +183,40 @@ describe('the methods a resource lacks (its MOCK ANY method)', () => {
     );
 
     expect(statuses).toEqual([401, 403, 405]);
+  });
+});
+
+describe("the token authorizer's result cache", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('asks the authorizer once per token for as long as the stack caches its answer, then again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 0, 1) });
+    const tokens: string[] = [];
+    const base = await startGateway({
+      authorizer: async (event) => {
+        tokens.push(event.authorizationToken);
+        return {
+          principalId: 'admin',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }],
+          },
+          context: { scope: 'clients:manage:all' },
+        };
+      },
+    });
+    const ttlMs = AUTHORIZER_FUNCTION.resultsCacheTtlSeconds * 1000;
+
+    await send(base, '/api/clients');
+    vi.advanceTimersByTime(ttlMs - 1);
+    await send(base, '/api/clients');
+    expect(tokens).toEqual([TOKEN]);
+
+    vi.advanceTimersByTime(1);
+    await send(base, '/api/clients');
+    expect(tokens).toEqual([TOKEN, TOKEN]);
   });
 });
 
