@@ -42,6 +42,7 @@ import { ClientsTable } from './clients-table.js';
 import { CognitoTokenIssuer } from './cognito-token-issuer.js';
 import { corsMethodResponseParameters, corsOverrideTemplate, preflightIntegration } from './cors.js';
 import { methodNotAllowedAnswer } from './gateway-errors.js';
+import { mockRequestTemplates } from './mock-requests.js';
 import { SettingsError } from './settings-error.js';
 
 /** Tokens from an existing issuer: a Cognito user pool, any OIDC issuer, or an introspection endpoint. */
@@ -430,8 +431,8 @@ function methodNotAllowed(
   const headers = Object.entries(answer.headers ?? {});
   const integration = new MockIntegration({
     // Whatever the request's body, the mock only needs a status to select its one response.
-    requestTemplates: { 'application/json': '{"statusCode": 405}' },
-    passthroughBehavior: PassthroughBehavior.WHEN_NO_MATCH,
+    requestTemplates: mockRequestTemplates('{"statusCode": 405}'),
+    passthroughBehavior: PassthroughBehavior.NEVER,
     integrationResponses: [
       {
         statusCode: '405',

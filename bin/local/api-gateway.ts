@@ -17,6 +17,7 @@ import {
   gatewayErrors,
   methodNotAllowedAnswer,
 } from '../../lib/gateway-errors.js';
+import { mockMapsContentType } from '../../lib/mock-requests.js';
 
 /** A method of the emulated REST API and the function behind it, with that function's settings. */
 export interface GatewayRoute {
@@ -65,7 +66,7 @@ type Answer = GatewayError | APIGatewayProxyResult;
  * mapped at the root): routing on the raw path as API Gateway does (a trailing slash reaches
  * the same resource; empty and dot segments reach none), the stage's and the methods' throttles,
  * the token authorizer with its result cache, each resource's MOCK method answering 405 for the
- * methods it lacks, AWS's payload limits, proxy events (format 1.0) for the functions with the
+ * methods it lacks (415 to a Content-Type its request templates do not map), AWS's payload limits, proxy events (format 1.0) for the functions with the
  * authorizer's context, each function's timeout and the integration timeout, the gateway's own
  * error answers as the stack configures them, and with allowed origins CORS as the stack does
  * it: each resource's OPTIONS MOCK method answering preflights without the authorizer, the 405
@@ -159,7 +160,9 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     }
     const origin = request.headers.origin;
     const methods = [...match.resource.methods.keys()];
+    const mockMapsRequest = mockMapsContentType(request.headers['content-type']);
     if (method === 'OPTIONS' && corsOrigins.length > 0) {
+      if (!mockMapsRequest) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
       const headers = corsHeaders(origin, corsOrigins, (allowed) => preflightHeaders(allowed, methods));
       return answer({ statusCode: 204, headers, body: '' });
     }
@@ -173,6 +176,7 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
       return answer(errors.ACCESS_DENIED as GatewayError);
     }
     if (!route) {
+      if (!mockMapsRequest) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
       const notAllowed = methodNotAllowedAnswer(methods);
       return answer({ ...notAllowed, headers: { ...notAllowed.headers, ...corsHeaders(origin, corsOrigins) } });
     }

@@ -10,7 +10,7 @@ import {
   methodsByResource,
 } from '../../lib/api-routes.js';
 import { SettingsError } from '../../lib/settings-error.js';
-import { FEATURE_FLAGS, functionNamed, resourceIdOf, synthesize } from './stack.js';
+import { everyMappedType, FEATURE_FLAGS, functionNamed, resourceIdOf, synthesize } from './stack.js';
 
 const UNAUTHORIZED_BODY =
   '{"code":"UNAUTHORIZED","message":"You are unauthorized to access this resource.","errors":{"resource":["you are unauthorized to access this resource."]}}';
@@ -227,6 +227,8 @@ describe('the default stack (Cognito created, retained data)', () => {
         AuthorizerId: { Ref: Match.stringLikeRegexp('^ScopeAuthorizer') },
         Integration: {
           Type: 'MOCK',
+          RequestTemplates: everyMappedType('{"statusCode": 405}'),
+          PassthroughBehavior: 'NEVER',
           IntegrationResponses: [
             {
               StatusCode: '405',

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_FUNCTIONS, API_ROUTES, type FunctionSpec, methodsByResource } from '../../lib/api-routes.js';
 import { SettingsError } from '../../lib/settings-error.js';
-import { functionNamed, resourceIdOf, synthesize } from './stack.js';
+import { everyMappedType, functionNamed, resourceIdOf, synthesize } from './stack.js';
 
 const ADMIN_UI = 'https://admin.example.com';
 const LOCAL_UI = 'http://localhost:4001';
@@ -56,7 +56,8 @@ describe('a stack with allowed origins', () => {
         AuthorizerId: Match.absent(),
         Integration: {
           Type: 'MOCK',
-          RequestTemplates: { 'application/json': '{"statusCode": 204}' },
+          RequestTemplates: everyMappedType('{"statusCode": 204}'),
+          PassthroughBehavior: 'NEVER',
           IntegrationResponses: [
             {
               StatusCode: '204',

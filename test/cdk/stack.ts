@@ -56,3 +56,21 @@ export function resourceIdOf(template: Template, path: string): string {
   if (!found) throw new Error(`no resource at ${path}`);
   return found;
 }
+
+/** Request templates for the types callers send, so that none passes through and fails as a 500. */
+export function everyMappedType(template: string) {
+  return Object.fromEntries(
+    [
+      'application/json',
+      'application/merge-patch+json',
+      'application/json-patch+json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+      'text/plain',
+      'text/html',
+      'application/xml',
+      'text/xml',
+      'application/octet-stream',
+    ].map((type) => [type, template]),
+  );
+}

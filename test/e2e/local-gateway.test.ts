@@ -69,20 +69,25 @@ function send(
 ): Promise<{ status: number; headers: Record<string, unknown>; text: string; json: unknown }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: url.hostname, port: url.port, path: target, method, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
-      });
-    });
+    // Node sends a DELETE's or an OPTIONS' body unframed unless told its length.
+    const framing = body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
+    const outgoing = request(
+      { host: url.hostname, port: url.port, path: target, method, headers: { ...framing, ...headers } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+        });
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -173,6 +178,45 @@ describe('the methods a resource lacks (its MOCK ANY method)', () => {
     const response = await send(base, '/api/clients/abc/', { method: 'POST' });
 
     expect(response.headers.allow).toBe('GET, PUT, PATCH, DELETE');
+  });
+
+  it.each([
+    ['text/plain', 'x'],
+    ['application/x-www-form-urlencoded', 'a=b'],
+    ['application/merge-patch+json', '{}'],
+    ['application/json; charset=utf-8', '{}'],
+    ['Text/Plain; charset=UTF-8', 'x'],
+    ['multipart/form-data; boundary=x', '--x--'],
+  ])('answers 405 to a body of %s, a type its request templates map', async (type, body) => {
+    const response = await send(base, '/api/clients', {
+      method: 'DELETE',
+      headers: { Authorization: TOKEN, 'Content-Type': type },
+      body,
+    });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, POST');
+  });
+
+  it('answers 415 with the gateway response to a type no request template maps, after the authorizer', async () => {
+    const request = (headers: Record<string, string>) =>
+      send(base, '/api/clients', {
+        method: 'DELETE',
+        headers: { ...headers, 'Content-Type': 'application/pdf' },
+        body: '%PDF',
+      });
+
+    const unmapped = await request({ Authorization: TOKEN });
+    const withoutToken = await request({});
+
+    expect(unmapped.status).toBe(415);
+    expect(unmapped.json).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'The request body must be application/json in UTF-8.',
+    });
+    expect(unmapped.headers.allow).toBeUndefined();
+    expect(withoutToken.status).toBe(401);
+    expect(seen).toHaveLength(0);
   });
 
   it('authorizes first: 401 without a token, 403 without the scope, then 405', async () => {
@@ -378,6 +422,31 @@ describe('CORS, as the stack configures it for several origins', () => {
       vary: 'Origin',
     });
     expect(seen).toEqual([]);
+  });
+
+  it('answers a preflight that carries a body of a mapped type with 204, of another type with the 415 gateway response', async () => {
+    const preflight = (type: string) =>
+      send(base, '/api/clients', {
+        method: 'OPTIONS',
+        headers: { Origin: ADMIN_UI, 'Content-Type': type },
+        body: 'x',
+      });
+
+    const mapped = await preflight('text/plain;charset=UTF-8');
+    const unmapped = await preflight('application/pdf');
+
+    expect(mapped.status).toBe(204);
+    expect(mapped.headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
+    expect(unmapped.status).toBe(415);
+    expect(unmapped.json).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'The request body must be application/json in UTF-8.',
+    });
+    expect(corsOf(unmapped.headers)).toEqual({
+      'access-control-allow-origin': ADMIN_UI,
+      'access-control-expose-headers': EXPOSED,
+      vary: 'Origin',
+    });
   });
 
   it.each([
