@@ -10,6 +10,8 @@
  * (PassthroughBehavior.NEVER) with the gateway response UNSUPPORTED_MEDIA_TYPE (415).
  */
 
+import { SettingsError } from './settings-error.js';
+
 /** The media types the MOCK methods' request templates map. */
 export const MOCK_REQUEST_CONTENT_TYPES = [
   'application/json',
@@ -38,4 +40,29 @@ export function mockMapsContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return true;
   const mediaType = (contentType.split(';')[0] as string).trim().toLowerCase();
   return (MOCK_REQUEST_CONTENT_TYPES as readonly string[]).includes(mediaType);
+}
+
+// An RFC 6749 scope-token without `'`, which would end the template's string literal (and the
+// single-quoted header values of the 403).
+const TEMPLATE_SAFE_SCOPE = /^[\x21\x23-\x26\x28-\x5B\x5D-\x7E]+$/;
+
+/**
+ * The request template of a resource's 405 MOCK method: 405 when the authorizer's `scope`
+ * (the token's scopes, space-separated) holds one of `accepted` as a whole token, else 403.
+ * The token's scopes are only compared, never evaluated; `accepted` are literals, checked here.
+ */
+export function methodNotAllowedRequestTemplate(accepted: readonly string[]): string {
+  const unsafe = accepted.find((scope) => !TEMPLATE_SAFE_SCOPE.test(scope));
+  if (unsafe !== undefined || accepted.length === 0) {
+    throw new SettingsError(
+      `requiredScope and scopePrefix must spell each scope as an RFC 6749 scope token, without a quote: ${unsafe ?? '(none)'}`,
+    );
+  }
+  const holds = accepted.map((scope) => `$held == '${scope}'`).join(' || ');
+  return [
+    '#set($granted = "$!context.authorizer.scope")',
+    '#set($status = 403)',
+    `#foreach($held in $granted.split(' '))#if(${holds})#set($status = 405)#end#end`,
+    '{"statusCode": $status}',
+  ].join('');
 }

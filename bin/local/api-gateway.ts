@@ -10,11 +10,13 @@ import type {
 } from 'aws-lambda';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { corsHeaders, preflightHeaders } from '../../lambda/http/cors.js';
+import { type RouteScopes, resourceScopes } from '../../lambda/http/route-scopes.js';
 import { AUTHORIZER_FUNCTION, INTEGRATION_TIMEOUT_SECONDS, STAGE, type Throttle } from '../../lib/api-routes.js';
 import {
   DEFAULT_5XX_BODY,
   type GatewayError,
   gatewayErrors,
+  insufficientScopeAnswer,
   methodNotAllowedAnswer,
 } from '../../lib/gateway-errors.js';
 import { mockMapsContentType } from '../../lib/mock-requests.js';
@@ -30,6 +32,8 @@ export interface GatewayRoute {
   timeoutSeconds: number;
   /** The method's own throttle, besides the stage's. */
   throttle?: Throttle;
+  /** The scopes that serve the method, as deployed: its resource's 405 MOCK answers 403 to a token without any. */
+  scopes: RouteScopes;
 }
 
 export interface LocalGatewayOptions {
@@ -66,7 +70,8 @@ type Answer = GatewayError | APIGatewayProxyResult;
  * mapped at the root): routing on the raw path as API Gateway does (a trailing slash reaches
  * the same resource; empty and dot segments reach none), the stage's and the methods' throttles,
  * the token authorizer with its result cache, each resource's MOCK method answering 405 for the
- * methods it lacks (415 to a Content-Type its request templates do not map), AWS's payload limits, proxy events (format 1.0) for the functions with the
+ * methods it lacks (403 to a token without any of the resource's scopes, 415 to a Content-Type
+ * its request templates do not map), AWS's payload limits, proxy events (format 1.0) for the functions with the
  * authorizer's context, each function's timeout and the integration timeout, the gateway's own
  * error answers as the stack configures them, and with allowed origins CORS as the stack does
  * it: each resource's OPTIONS MOCK method answering preflights without the authorizer, the 405
@@ -177,8 +182,12 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     }
     if (!route) {
       if (!mockMapsRequest) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
-      const notAllowed = methodNotAllowedAnswer(methods);
-      return answer({ ...notAllowed, headers: { ...notAllowed.headers, ...corsHeaders(origin, corsOrigins) } });
+      const scopes = resourceScopes([...match.resource.methods.values()].map((method) => method.scopes));
+      const held = String(authorization.context?.scope ?? '').split(' ');
+      const mock = scopes.accepted.some((scope) => held.includes(scope))
+        ? methodNotAllowedAnswer(methods)
+        : insufficientScopeAnswer(scopes.challenge);
+      return answer({ ...mock, headers: { ...mock.headers, ...corsHeaders(origin, corsOrigins) } });
     }
 
     const event = proxyEvent({ request, path, query, method, body, requestId, match, authorization });

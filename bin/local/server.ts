@@ -8,7 +8,7 @@ import { type Authenticate, createScopeAuthorizer, jwtAuthentication } from '../
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
-import { apiScopes, defaultScopePrefix } from '../../lambda/http/route-scopes.js';
+import { apiScopes, defaultScopePrefix, routeScopes } from '../../lambda/http/route-scopes.js';
 import {
   createCreateClientHandler,
   createDeleteClientHandler,
@@ -157,6 +157,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
           memorySize: settings.memorySize,
           timeoutSeconds: settings.timeoutSeconds,
           throttle: settings.throttle,
+          scopes: routeScopes(route.handler, { requiredScope, scopePrefix }),
         };
       }),
     });

@@ -227,7 +227,7 @@ describe('the default stack (Cognito created, retained data)', () => {
         AuthorizerId: { Ref: Match.stringLikeRegexp('^ScopeAuthorizer') },
         Integration: {
           Type: 'MOCK',
-          RequestTemplates: everyMappedType('{"statusCode": 405}'),
+          RequestTemplates: everyMappedType(Match.stringLikeRegexp('^#set\\(\\$granted = ')),
           PassthroughBehavior: 'NEVER',
           IntegrationResponses: [
             {
@@ -241,7 +241,51 @@ describe('the default stack (Cognito created, retained data)', () => {
                 'method.response.header.Content-Type': "'application/json; charset=utf-8'",
               }),
             },
+            {
+              StatusCode: '403',
+              SelectionPattern: '403',
+              ResponseTemplates: { 'application/json': FORBIDDEN_BODY },
+              ResponseParameters: Match.objectLike({
+                'method.response.header.WWW-Authenticate': `'Bearer error="insufficient_scope", scope="clients-api/clients:manage:all"'`,
+                'method.response.header.Content-Type': "'application/json; charset=utf-8'",
+              }),
+            },
           ],
+        },
+        MethodResponses: [
+          Match.objectLike({
+            StatusCode: '405',
+            ResponseParameters: Match.objectLike({ 'method.response.header.Allow': true }),
+          }),
+          Match.objectLike({
+            StatusCode: '403',
+            ResponseParameters: Match.objectLike({ 'method.response.header.WWW-Authenticate': true }),
+          }),
+        ],
+      });
+    },
+  );
+
+  it.each([
+    ['/api/clients', "$held == 'clients-api/clients:manage:all'"],
+    [
+      '/api/identity-providers',
+      "$held == 'clients-api/clients:manage:all' || $held == 'clients-api/identity-providers:manage:all'",
+    ],
+    [
+      '/api/scopes/{scope_id}',
+      "$held == 'clients-api/clients:manage:all' || $held == 'clients-api/scopes:manage:all' || $held == 'clients-api/users:manage:all' || $held == 'clients-api/identity-providers:manage:all'",
+    ],
+  ])(
+    "answers 405 on %s only to a token holding one of its methods' scopes as a whole token, else 403",
+    (path, holds) => {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        ResourceId: { Ref: resourceIdOf(template, path) },
+        HttpMethod: 'ANY',
+        Integration: {
+          RequestTemplates: everyMappedType(
+            `#set($granted = "$!context.authorizer.scope")#set($status = 403)#foreach($held in $granted.split(' '))#if(${holds})#set($status = 405)#end#end{"statusCode": $status}`,
+          ),
         },
       });
     },
@@ -481,6 +525,38 @@ describe('other deployments', () => {
       REQUIRED_SCOPE: scope,
     });
     expect(functionNamed(template, /PUT and PATCH/).properties.Environment.Variables.REQUIRED_SCOPE).toBe(scope);
+  });
+
+  it("spells the 405 MOCK methods' scopes as the deployment does", () => {
+    const template = synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoResourceServer: 'admin-api' } });
+
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      ResourceId: { Ref: resourceIdOf(template, '/api/identity-providers/{identity_provider_id}') },
+      HttpMethod: 'ANY',
+      Integration: {
+        RequestTemplates: everyMappedType(
+          Match.stringLikeRegexp(
+            "#if\\(\\$held == 'admin-api/clients:manage:all' \\|\\| \\$held == 'admin-api/identity-providers:manage:all'\\)",
+          ),
+        ),
+        IntegrationResponses: Match.arrayWith([
+          Match.objectLike({
+            StatusCode: '403',
+            ResponseParameters: Match.objectLike({
+              'method.response.header.WWW-Authenticate': `'Bearer error="insufficient_scope", scope="admin-api/clients:manage:all"'`,
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('refuses a scope that would break out of the mapping templates, naming it', () => {
+    expect(() => synthesize({ requiredScope: "admin's/clients:manage:all" })).toThrow(
+      new SettingsError(
+        "requiredScope and scopePrefix must spell each scope as an RFC 6749 scope token, without a quote: admin's/clients:manage:all",
+      ),
+    );
   });
 
   it('refuses an existing Cognito user pool without the scope its tokens carry, naming requiredScope', () => {

@@ -58,7 +58,7 @@ export function resourceIdOf(template: Template, path: string): string {
 }
 
 /** Request templates for the types callers send, so that none passes through and fails as a 500. */
-export function everyMappedType(template: string) {
+export function everyMappedType(template: unknown) {
   return Object.fromEntries(
     [
       'application/json',

@@ -25,7 +25,16 @@ const echo = async (event: APIGatewayProxyEvent, context: Context): Promise<APIG
 };
 
 function route(method: string, resource: string, overrides: Partial<GatewayRoute> = {}): GatewayRoute {
-  return { method, resource, handler: echo, functionName: 'echo', memorySize: 512, timeoutSeconds: 10, ...overrides };
+  return {
+    method,
+    resource,
+    handler: echo,
+    functionName: 'echo',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    scopes: { accepted: ['clients:manage:all'], challenge: 'clients:manage:all' },
+    ...overrides,
+  };
 }
 
 const ROUTES = [
@@ -227,6 +236,69 @@ describe('the methods a resource lacks (its MOCK ANY method)', () => {
     );
 
     expect(statuses).toEqual([401, 403, 405]);
+  });
+});
+
+describe("the 405 MOCK method, for a token without its resource's scopes", () => {
+  const CLIENTS = 'clients:manage:all';
+  const PROVIDERS = 'identity-providers:manage:all';
+  const readers = { accepted: [CLIENTS, PROVIDERS], challenge: CLIENTS };
+  const writers = { accepted: [PROVIDERS], challenge: PROVIDERS };
+  const tokenWith = (scope: string) => `Bearer ${signJwt(adminClaims({ scope }), key)}`;
+  let base: string;
+  beforeAll(async () => {
+    base = await startGateway({
+      routes: [
+        route('GET', '/api/identity-providers', { scopes: readers }),
+        route('POST', '/api/identity-providers', { scopes: writers }),
+      ],
+      authorizer: createScopeAuthorizer({
+        authenticate: offlineJwtAuthentication(jwksOf(key)),
+        acceptedScopes: [CLIENTS, PROVIDERS, 'users:manage:all'],
+        logger: { info: () => {} },
+      }),
+    });
+  });
+
+  it('answers 403 as the functions do, naming the scope of its first method, before the 405', async () => {
+    const response = await send(base, '/api/identity-providers', {
+      method: 'DELETE',
+      headers: { Authorization: tokenWith('openid users:manage:all') },
+    });
+
+    expect(response.status).toBe(403);
+    expect(response.json).toEqual({
+      code: 'FORBIDDEN',
+      message: 'You are forbidden to access this resource.',
+      errors: { resource: ['you are forbidden to access this resource.'] },
+    });
+    expect(response.headers['www-authenticate']).toBe('Bearer error="insufficient_scope", scope="clients:manage:all"');
+    expect(response.headers.allow).toBeUndefined();
+  });
+
+  it.each([
+    ['a scope of one of its methods only', `openid ${PROVIDERS}`],
+    ['a scope of another method', CLIENTS],
+  ])('answers 405 to a token holding %s', async (_, scope) => {
+    const response = await send(base, '/api/identity-providers', {
+      method: 'DELETE',
+      headers: { Authorization: tokenWith(scope) },
+    });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, POST');
+  });
+
+  it.each([
+    ['a prefix of one', 'identity-providers:manage'],
+    ['one with more after it', `${PROVIDERS}:x users:manage:all`],
+  ])('holds a scope only as a whole token: 403 to %s', async (_, scope) => {
+    const response = await send(base, '/api/identity-providers', {
+      method: 'PUT',
+      headers: { Authorization: tokenWith(`users:manage:all ${scope}`) },
+    });
+
+    expect(response.status).toBe(403);
   });
 });
 
