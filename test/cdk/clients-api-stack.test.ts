@@ -9,6 +9,7 @@ import {
   type FunctionSpec,
   methodsByResource,
 } from '../../lib/api-routes.js';
+import { MOCK_REQUEST_CONTENT_TYPES, mockMapsContentType } from '../../lib/mock-requests.js';
 import { SettingsError } from '../../lib/settings-error.js';
 import { everyMappedType, FEATURE_FLAGS, functionNamed, resourceIdOf, synthesize } from './stack.js';
 
@@ -265,6 +266,24 @@ describe('the default stack (Cognito created, retained data)', () => {
       });
     },
   );
+
+  it('maps the request types callers send to the MOCK methods, whatever the type’s parameters', () => {
+    expect(MOCK_REQUEST_CONTENT_TYPES).toEqual(
+      expect.arrayContaining([
+        'application/json',
+        'application/merge-patch+json',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data',
+        'text/plain',
+      ]),
+    );
+    expect(['application/json; charset=utf-8', 'Text/Plain', undefined].map(mockMapsContentType)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(mockMapsContentType('application/pdf')).toBe(false);
+  });
 
   it.each([
     ['/api/clients', "$held == 'clients-api/clients:manage:all'"],

@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClientsApiStack, type ClientsApiStackProps } from '../../lib/clients-api-stack.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
+import { MOCK_REQUEST_CONTENT_TYPES } from '../../lib/mock-requests.js';
 
 /** The feature flags of cdk.json, which `cdk synth` and `cdk deploy` apply. */
 export const FEATURE_FLAGS: Record<string, unknown> = JSON.parse(
@@ -57,20 +58,7 @@ export function resourceIdOf(template: Template, path: string): string {
   return found;
 }
 
-/** Request templates for the types callers send, so that none passes through and fails as a 500. */
+/** The MOCK methods' request templates: the same one for every type they map. */
 export function everyMappedType(template: unknown) {
-  return Object.fromEntries(
-    [
-      'application/json',
-      'application/merge-patch+json',
-      'application/json-patch+json',
-      'application/x-www-form-urlencoded',
-      'multipart/form-data',
-      'text/plain',
-      'text/html',
-      'application/xml',
-      'text/xml',
-      'application/octet-stream',
-    ].map((type) => [type, template]),
-  );
+  return Object.fromEntries(MOCK_REQUEST_CONTENT_TYPES.map((type) => [type, template]));
 }
