@@ -43,8 +43,8 @@ export function mockMapsContentType(contentType: string | undefined): boolean {
 }
 
 // An RFC 6749 scope-token without `'`, which would end the template's string literal (and the
-// single-quoted header values of the 403).
-const TEMPLATE_SAFE_SCOPE = /^[\x21\x23-\x26\x28-\x5B\x5D-\x7E]+$/;
+// single-quoted header values of the 403), nor `$` and `#`, which Velocity might read as code.
+const TEMPLATE_SAFE_SCOPE = /^[\x21\x25\x26\x28-\x5B\x5D-\x7E]+$/;
 
 /**
  * The request template of a resource's 405 MOCK method: 405 when the authorizer's `scope`
@@ -55,7 +55,7 @@ export function methodNotAllowedRequestTemplate(accepted: readonly string[]): st
   const unsafe = accepted.find((scope) => !TEMPLATE_SAFE_SCOPE.test(scope));
   if (unsafe !== undefined || accepted.length === 0) {
     throw new SettingsError(
-      `requiredScope and scopePrefix must spell each scope as an RFC 6749 scope token, without a quote: ${unsafe ?? '(none)'}`,
+      `requiredScope and scopePrefix must spell each scope as an RFC 6749 scope token, without ', $ or #: ${unsafe ?? '(none)'}`,
     );
   }
   const holds = accepted.map((scope) => `$held == '${scope}'`).join(' || ');

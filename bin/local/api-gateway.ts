@@ -71,11 +71,12 @@ type Answer = GatewayError | APIGatewayProxyResult;
  * the same resource; empty and dot segments reach none), the stage's and the methods' throttles,
  * the token authorizer with its result cache, each resource's MOCK method answering 405 for the
  * methods it lacks (403 to a token without any of the resource's scopes, 415 to a Content-Type
- * its request templates do not map), AWS's payload limits, proxy events (format 1.0) for the functions with the
- * authorizer's context, each function's timeout and the integration timeout, the gateway's own
- * error answers as the stack configures them, and with allowed origins CORS as the stack does
- * it: each resource's OPTIONS MOCK method answering preflights without the authorizer, the 405
- * MOCK methods' headers for an allowed origin, and every gateway response's fixed headers.
+ * its request templates do not map), AWS's payload limits, proxy events (format 1.0) for the
+ * functions with the authorizer's context, each function's timeout and the integration timeout,
+ * the gateway's own error answers as the stack configures them, and with allowed origins CORS as
+ * the stack does it: each resource's OPTIONS MOCK method answering preflights without the
+ * authorizer, the 405 MOCK methods' headers for an allowed origin, and every gateway response's
+ * fixed headers.
  */
 export function createLocalGateway(options: LocalGatewayOptions): RequestListener {
   const corsOrigins = options.corsOrigins ?? [];

@@ -573,7 +573,7 @@ describe('other deployments', () => {
   it('refuses a scope that would break out of the mapping templates, naming it', () => {
     expect(() => synthesize({ requiredScope: "admin's/clients:manage:all" })).toThrow(
       new SettingsError(
-        "requiredScope and scopePrefix must spell each scope as an RFC 6749 scope token, without a quote: admin's/clients:manage:all",
+        "requiredScope and scopePrefix must spell each scope as an RFC 6749 scope token, without ', $ or #: admin's/clients:manage:all",
       ),
     );
   });
