@@ -12,6 +12,7 @@ import {
   notFound,
   preconditionFailed,
   unauthorized,
+  unsupportedMediaType,
 } from '../lambda/http/http-error.js';
 
 interface Answer {
@@ -29,6 +30,7 @@ const FORBIDDEN = insufficientScope('').toBody();
 const NOT_FOUND = notFound().toBody();
 const METHOD_NOT_ALLOWED = methodNotAllowed([]).toBody();
 const PRECONDITION_FAILED = preconditionFailed().toBody();
+const UNSUPPORTED_MEDIA_TYPE = unsupportedMediaType().toBody();
 
 function expectThat(condition: boolean, why: string): void {
   if (!condition) throw new CheckFailed(why);
@@ -160,6 +162,22 @@ await check('405 with Allow for a method the resource lacks', async () => {
   expectStatus(answer, 405);
   expectBody(answer, METHOD_NOT_ALLOWED);
   expectThat(answer.headers.get('allow') === 'GET, POST', `Allow: ${answer.headers.get('allow')}`);
+});
+
+// API Gateway picks the MOCK's request template by Content-Type: a type without one used to pass
+// through and answer 500.
+for (const type of ['text/plain', 'application/merge-patch+json', 'application/json; charset=utf-8']) {
+  await check(`405 with Allow for a method the resource lacks, with a body of ${type}`, async () => {
+    const answer = await call('api/clients', { method: 'DELETE', headers: { 'Content-Type': type }, body: {} });
+    expectStatus(answer, 405);
+    expectBody(answer, METHOD_NOT_ALLOWED);
+  });
+}
+
+await check('415 for a method the resource lacks, with a body of a type no template maps', async () => {
+  const answer = await call('api/clients', { method: 'DELETE', headers: { 'Content-Type': 'image/png' }, body: {} });
+  expectStatus(answer, 415);
+  expectBody(answer, UNSUPPORTED_MEDIA_TYPE);
 });
 
 let identityProvider = options['identity-provider'];

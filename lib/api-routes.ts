@@ -374,8 +374,12 @@ export const API_FUNCTIONS = {
 
 export type ApiHandlerName = keyof typeof API_FUNCTIONS;
 
-/** The token authorizer's function. */
-export const AUTHORIZER_FUNCTION = { memorySize: 256, timeoutSeconds: 5 } as const;
+/**
+ * The token authorizer: its function's settings, and how long API Gateway caches its answer per
+ * token (the stack's `resultsCacheTtl`, the local gateway's cache): a revoked token keeps working
+ * that long, never past its `exp`.
+ */
+export const AUTHORIZER_FUNCTION = { memorySize: 256, timeoutSeconds: 5, resultsCacheTtlSeconds: 300 } as const;
 
 export interface ApiRoute extends RouteSpec {
   handler: ApiHandlerName;

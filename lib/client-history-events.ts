@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { type CfnArchive, EventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -43,6 +43,10 @@ export class ClientHistoryEvents extends Construct {
       retention: props.archiveRetentionDays > 0 ? Duration.days(props.archiveRetentionDays) : undefined,
     });
     archive.applyRemovalPolicy(props.removalPolicy);
+    // Without a key, aws-cdk-lib writes `KmsKeyIdentifier: ""`, which CloudFormation refuses in
+    // some regions (GeneralServiceException, aws/aws-cdk#37847): absent, the archive uses the
+    // AWS owned key, as intended.
+    (archive.node.defaultChild as CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
 
     this.failedRecords = new Queue(this, 'FailedRecords', {
       encryption: QueueEncryption.SQS_MANAGED,

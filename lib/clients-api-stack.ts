@@ -4,6 +4,7 @@ import {
   AuthorizationType,
   EndpointType,
   IdentitySource,
+  type IntegrationResponse,
   LambdaIntegration,
   LogGroupLogDestination,
   type MethodDeploymentOptions,
@@ -17,11 +18,18 @@ import {
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Construct } from 'constructs';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../lambda/auth/introspection.js';
 import { allowedOriginHeaders, parseCorsOrigins } from '../lambda/http/cors.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
-import { apiScopes, defaultScopePrefix } from '../lambda/http/route-scopes.js';
+import {
+  apiScopes,
+  defaultScopePrefix,
+  type RouteScopes,
+  resourceScopes,
+  routeScopes,
+} from '../lambda/http/route-scopes.js';
 import { historyCapacity, historyRetentionDays } from '../lambda/store/history-ring.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
@@ -42,7 +50,8 @@ import { ClientHistoryEvents } from './client-history-events.js';
 import { ClientsTable } from './clients-table.js';
 import { CognitoTokenIssuer } from './cognito-token-issuer.js';
 import { corsMethodResponseParameters, corsOverrideTemplate, preflightIntegration } from './cors.js';
-import { methodNotAllowedAnswer } from './gateway-errors.js';
+import { insufficientScopeAnswer, methodNotAllowedAnswer } from './gateway-errors.js';
+import { methodNotAllowedRequestTemplate, mockRequestTemplates } from './mock-requests.js';
 import { SettingsError } from './settings-error.js';
 
 /** Tokens from an existing issuer: a Cognito user pool, any OIDC issuer, or an introspection endpoint. */
@@ -187,7 +196,7 @@ export class ClientsApiStack extends Stack {
         authorizer: new TokenAuthorizer(this, 'ScopeAuthorizer', {
           handler: authorizerFunction,
           identitySource: IdentitySource.header('Authorization'),
-          resultsCacheTtl: Duration.minutes(5),
+          resultsCacheTtl: Duration.seconds(AUTHORIZER_FUNCTION.resultsCacheTtlSeconds),
         }),
       },
     });
@@ -201,10 +210,15 @@ export class ClientsApiStack extends Stack {
     }
     // API Gateway answers a method a resource lacks as an unknown path (MISSING_AUTHENTICATION_TOKEN):
     // an ANY method, which catches every method not declared beside it, answers the 405 instead,
-    // behind the same authorizer so that 401 and 403 still come first.
+    // behind the same authorizer so that 401 and 403 still come first, and 403 itself to a token
+    // that holds none of the resource's scopes, as its functions would.
+    const scopeSettings = { requiredScope, scopePrefix };
     for (const [path, methods] of methodsByResource()) {
       const resource = this.api.root.resourceForPath(path);
-      const { integration, methodResponses } = methodNotAllowed(methods, corsOrigins);
+      const scopes = resourceScopes(
+        API_ROUTES.filter((route) => route.path === path).map((route) => routeScopes(route.handler, scopeSettings)),
+      );
+      const { integration, methodResponses } = methodNotAllowed(methods, scopes, corsOrigins);
       resource.addMethod('ANY', integration, { methodResponses });
       // A browser's preflight carries no token: with origins allowed, the OPTIONS method answers
       // it without the authorizer; without, OPTIONS stays a 405 behind it, as any other method.
@@ -434,45 +448,57 @@ function methodThrottles(stage: Throttle): Record<string, MethodDeploymentOption
 }
 
 /**
- * A MOCK integration (no function runs) that answers the contract's 405 with `Allow`, and the
- * CORS headers when the request's Origin is allowed, as a function's answer has them.
+ * A MOCK integration (no function runs) that answers the contract's 405 with `Allow` to a token
+ * holding one of the resource's scopes, and else the functions' 403 with `WWW-Authenticate`;
+ * each with the CORS headers when the request's Origin is allowed, as a function's answer has them.
  */
 function methodNotAllowed(
   methods: readonly string[],
+  scopes: RouteScopes,
   corsOrigins: readonly string[],
 ): {
   integration: MockIntegration;
   methodResponses: MethodResponse[];
 } {
-  const answer = methodNotAllowedAnswer(methods);
-  const headers = Object.entries(answer.headers ?? {});
+  const notAllowed = mockResponse(methodNotAllowedAnswer(methods), corsOrigins);
+  const forbidden = mockResponse(insufficientScopeAnswer(scopes.challenge), corsOrigins);
   const integration = new MockIntegration({
-    // Whatever the request's body, the mock only needs a status to select its one response.
-    requestTemplates: { 'application/json': '{"statusCode": 405}' },
-    passthroughBehavior: PassthroughBehavior.WHEN_NO_MATCH,
+    // The request template writes the status, which selects the response.
+    requestTemplates: mockRequestTemplates(methodNotAllowedRequestTemplate(scopes.accepted)),
+    passthroughBehavior: PassthroughBehavior.NEVER,
     integrationResponses: [
-      {
-        statusCode: '405',
-        responseParameters: Object.fromEntries(
-          [...headers, ...(corsOrigins.length > 0 ? [['Vary', 'Origin']] : [])].map(([name, value]) => [
-            `method.response.header.${name}`,
-            `'${value}'`,
-          ]),
-        ),
-        responseTemplates: {
-          'application/json': `${corsOverrideTemplate(corsOrigins, allowedOriginHeaders)}${answer.body}`,
-        },
-      },
+      notAllowed.integrationResponse,
+      { ...forbidden.integrationResponse, selectionPattern: forbidden.methodResponse.statusCode },
     ],
   });
-  const methodResponses = [
-    {
-      statusCode: '405',
-      responseParameters: {
-        ...Object.fromEntries(headers.map(([name]) => [`method.response.header.${name}`, true])),
-        ...(corsOrigins.length > 0 && corsMethodResponseParameters(allowedOriginHeaders('*'))),
-      },
+  return { integration, methodResponses: [notAllowed.methodResponse, forbidden.methodResponse] };
+}
+
+/** A MOCK integration's response giving a function's answer, and the method response that declares its headers. */
+function mockResponse(
+  answer: APIGatewayProxyResult,
+  corsOrigins: readonly string[],
+): { integrationResponse: IntegrationResponse; methodResponse: MethodResponse } {
+  const statusCode = String(answer.statusCode);
+  const headers = Object.entries(answer.headers ?? {});
+  const integrationResponse = {
+    statusCode,
+    responseParameters: Object.fromEntries(
+      [...headers, ...(corsOrigins.length > 0 ? [['Vary', 'Origin']] : [])].map(([name, value]) => [
+        `method.response.header.${name}`,
+        `'${value}'`,
+      ]),
+    ),
+    responseTemplates: {
+      'application/json': `${corsOverrideTemplate(corsOrigins, allowedOriginHeaders)}${answer.body}`,
     },
-  ];
-  return { integration, methodResponses };
+  };
+  const methodResponse = {
+    statusCode,
+    responseParameters: {
+      ...Object.fromEntries(headers.map(([name]) => [`method.response.header.${name}`, true])),
+      ...(corsOrigins.length > 0 && corsMethodResponseParameters(allowedOriginHeaders('*'))),
+    },
+  };
+  return { integrationResponse, methodResponse };
 }

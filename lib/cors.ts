@@ -1,5 +1,6 @@
 import { type MethodResponse, MockIntegration, PassthroughBehavior } from 'aws-cdk-lib/aws-apigateway';
 import { preflightHeaders } from '../lambda/http/cors.js';
+import { mockRequestTemplates } from './mock-requests.js';
 
 /**
  * What API Gateway REST can do for CORS, and so what the stack does (the local gateway copies it):
@@ -49,8 +50,8 @@ export function preflightIntegration(
 ): { integration: MockIntegration; methodResponses: MethodResponse[] } {
   const headersFor = (origin: string) => preflightHeaders(origin, methods);
   const integration = new MockIntegration({
-    requestTemplates: { 'application/json': '{"statusCode": 204}' },
-    passthroughBehavior: PassthroughBehavior.WHEN_NO_MATCH,
+    requestTemplates: mockRequestTemplates('{"statusCode": 204}'),
+    passthroughBehavior: PassthroughBehavior.NEVER,
     integrationResponses: [
       {
         statusCode: '204',

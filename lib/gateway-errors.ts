@@ -100,3 +100,11 @@ export const DEFAULT_5XX_BODY = internalServerError().toBody();
 export function methodNotAllowedAnswer(allowed: readonly string[]): APIGatewayProxyResult {
   return errorResponse(methodNotAllowed(allowed));
 }
+
+/**
+ * The answer of a MOCK 405 method to a token that holds none of its resource's scopes: the 403
+ * with `WWW-Authenticate` that the resource's functions answer such a token.
+ */
+export function insufficientScopeAnswer(scope: string): APIGatewayProxyResult {
+  return errorResponse(insufficientScope(scope));
+}

@@ -10,13 +10,16 @@ import type {
 } from 'aws-lambda';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { corsHeaders, preflightHeaders } from '../../lambda/http/cors.js';
+import { type RouteScopes, resourceScopes } from '../../lambda/http/route-scopes.js';
 import { AUTHORIZER_FUNCTION, INTEGRATION_TIMEOUT_SECONDS, STAGE, type Throttle } from '../../lib/api-routes.js';
 import {
   DEFAULT_5XX_BODY,
   type GatewayError,
   gatewayErrors,
+  insufficientScopeAnswer,
   methodNotAllowedAnswer,
 } from '../../lib/gateway-errors.js';
+import { mockMapsContentType } from '../../lib/mock-requests.js';
 
 /** A method of the emulated REST API and the function behind it, with that function's settings. */
 export interface GatewayRoute {
@@ -29,6 +32,8 @@ export interface GatewayRoute {
   timeoutSeconds: number;
   /** The method's own throttle, besides the stage's. */
   throttle?: Throttle;
+  /** The scopes that serve the method, as deployed: its resource's 405 MOCK answers 403 to a token without any. */
+  scopes: RouteScopes;
 }
 
 export interface LocalGatewayOptions {
@@ -56,8 +61,6 @@ export interface PublicDocument {
 // ways; the exact byte count Lambda enforces is not documented beyond "6 MB").
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const MAX_LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
-// What the stack configures: the authorizer's result cache.
-const AUTHORIZER_CACHE_TTL_MS = 300_000;
 const ACCOUNT = '000000000000';
 
 type Answer = GatewayError | APIGatewayProxyResult;
@@ -67,11 +70,13 @@ type Answer = GatewayError | APIGatewayProxyResult;
  * mapped at the root): routing on the raw path as API Gateway does (a trailing slash reaches
  * the same resource; empty and dot segments reach none), the stage's and the methods' throttles,
  * the token authorizer with its result cache, each resource's MOCK method answering 405 for the
- * methods it lacks, AWS's payload limits, proxy events (format 1.0) for the functions with the
- * authorizer's context, each function's timeout and the integration timeout, the gateway's own
- * error answers as the stack configures them, and with allowed origins CORS as the stack does
- * it: each resource's OPTIONS MOCK method answering preflights without the authorizer, the 405
- * MOCK methods' headers for an allowed origin, and every gateway response's fixed headers.
+ * methods it lacks (403 to a token without any of the resource's scopes, 415 to a Content-Type
+ * its request templates do not map), AWS's payload limits, proxy events (format 1.0) for the
+ * functions with the authorizer's context, each function's timeout and the integration timeout,
+ * the gateway's own error answers as the stack configures them, and with allowed origins CORS as
+ * the stack does it: each resource's OPTIONS MOCK method answering preflights without the
+ * authorizer, the 405 MOCK methods' headers for an allowed origin, and every gateway response's
+ * fixed headers.
  */
 export function createLocalGateway(options: LocalGatewayOptions): RequestListener {
   const corsOrigins = options.corsOrigins ?? [];
@@ -94,7 +99,10 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
       AUTHORIZER_FUNCTION.timeoutSeconds * 1000,
     );
     if (outcome.status === 'answered') {
-      authorizerCache.set(token, { result: outcome.value, expiresAt: Date.now() + AUTHORIZER_CACHE_TTL_MS });
+      authorizerCache.set(token, {
+        result: outcome.value,
+        expiresAt: Date.now() + AUTHORIZER_FUNCTION.resultsCacheTtlSeconds * 1000,
+      });
       return outcome.value;
     }
     if (outcome.status === 'failed' && outcome.error instanceof Error && outcome.error.message === 'Unauthorized') {
@@ -158,7 +166,9 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     }
     const origin = request.headers.origin;
     const methods = [...match.resource.methods.keys()];
+    const mockMapsRequest = mockMapsContentType(request.headers['content-type']);
     if (method === 'OPTIONS' && corsOrigins.length > 0) {
+      if (!mockMapsRequest) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
       const headers = corsHeaders(origin, corsOrigins, (allowed) => preflightHeaders(allowed, methods));
       return answer({ statusCode: 204, headers, body: '' });
     }
@@ -172,8 +182,13 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
       return answer(errors.ACCESS_DENIED as GatewayError);
     }
     if (!route) {
-      const notAllowed = methodNotAllowedAnswer(methods);
-      return answer({ ...notAllowed, headers: { ...notAllowed.headers, ...corsHeaders(origin, corsOrigins) } });
+      if (!mockMapsRequest) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
+      const scopes = resourceScopes([...match.resource.methods.values()].map((method) => method.scopes));
+      const held = String(authorization.context?.scope ?? '').split(' ');
+      const mock = scopes.accepted.some((scope) => held.includes(scope))
+        ? methodNotAllowedAnswer(methods)
+        : insufficientScopeAnswer(scopes.challenge);
+      return answer({ ...mock, headers: { ...mock.headers, ...corsHeaders(origin, corsOrigins) } });
     }
 
     const event = proxyEvent({ request, path, query, method, body, requestId, match, authorization });

@@ -9,7 +9,7 @@ import { verifierWithJwks } from '../../lambda/auth/verifier.js';
 import { importOrigin } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
-import { apiScopes, defaultScopePrefix } from '../../lambda/http/route-scopes.js';
+import { apiScopes, defaultScopePrefix, routeScopes } from '../../lambda/http/route-scopes.js';
 import { createGetClientHistoryHandler } from '../../lambda/routes/client-history.js';
 import {
   createCreateClientHandler,
@@ -173,6 +173,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
           memorySize: settings.memorySize,
           timeoutSeconds: settings.timeoutSeconds,
           throttle: settings.throttle,
+          scopes: routeScopes(route.handler, { requiredScope, scopePrefix }),
         };
       }),
     });

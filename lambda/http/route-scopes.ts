@@ -51,3 +51,15 @@ export function routeScopes(handler: ApiHandlerName, settings: ScopeSettings): R
 export function apiScopes(settings: ScopeSettings): string[] {
   return API_SCOPE_NAMES.map((scope) => spelled(scope, settings));
 }
+
+/**
+ * The scopes that serve some method of a resource, from its methods' in route order: API Gateway
+ * answers its other methods 405 only to a token holding one of them, and else the 403 that its
+ * first method would answer, so that a 405 never tells a caller more than a function would.
+ */
+export function resourceScopes(methods: readonly RouteScopes[]): RouteScopes {
+  return {
+    accepted: [...new Set(methods.flatMap((method) => method.accepted))],
+    challenge: methods[0]?.challenge ?? '',
+  };
+}

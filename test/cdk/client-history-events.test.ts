@@ -54,6 +54,12 @@ describe('client history events in the default stack', () => {
     });
   });
 
+  it('names no KMS key on the archive, so that it deploys in every region with the AWS owned key', () => {
+    const archive = onlyResource(template, 'AWS::Events::Archive').resource;
+
+    expect(archive.Properties).not.toHaveProperty('KmsKeyIdentifier');
+  });
+
   it('runs the publisher on 256 MB for up to 30 s, configured with the bus and the API’s name', () => {
     expect(publisher(template).resource.Properties).toMatchObject({
       MemorySize: 256,

@@ -2,9 +2,16 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_FUNCTIONS, API_ROUTES, type FunctionSpec, methodsByResource } from '../../lib/api-routes.js';
+import {
+  API_FUNCTIONS,
+  API_ROUTES,
+  AUTHORIZER_FUNCTION,
+  type FunctionSpec,
+  methodsByResource,
+} from '../../lib/api-routes.js';
+import { MOCK_REQUEST_CONTENT_TYPES, mockMapsContentType } from '../../lib/mock-requests.js';
 import { SettingsError } from '../../lib/settings-error.js';
-import { FEATURE_FLAGS, functionNamed, resourceIdOf, synthesize } from './stack.js';
+import { everyMappedType, FEATURE_FLAGS, functionNamed, resourceIdOf, synthesize } from './stack.js';
 
 const UNAUTHORIZED_BODY =
   '{"code":"UNAUTHORIZED","message":"You are unauthorized to access this resource.","errors":{"resource":["you are unauthorized to access this resource."]}}';
@@ -207,6 +214,12 @@ describe('the default stack (Cognito created, retained data)', () => {
     });
   });
 
+  it("caches the authorizer's answer for the route table's TTL, which the local gateway reads too", () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      AuthorizerResultTtlInSeconds: AUTHORIZER_FUNCTION.resultsCacheTtlSeconds,
+    });
+  });
+
   it.each([...methodsByResource()])(
     'answers the methods %s lacks with a MOCK 405 and Allow, behind the same authorizer',
     (path, methods) => {
@@ -218,6 +231,8 @@ describe('the default stack (Cognito created, retained data)', () => {
         AuthorizerId: { Ref: Match.stringLikeRegexp('^ScopeAuthorizer') },
         Integration: {
           Type: 'MOCK',
+          RequestTemplates: everyMappedType(Match.stringLikeRegexp('^#set\\(\\$granted = ')),
+          PassthroughBehavior: 'NEVER',
           IntegrationResponses: [
             {
               StatusCode: '405',
@@ -230,7 +245,69 @@ describe('the default stack (Cognito created, retained data)', () => {
                 'method.response.header.Content-Type': "'application/json; charset=utf-8'",
               }),
             },
+            {
+              StatusCode: '403',
+              SelectionPattern: '403',
+              ResponseTemplates: { 'application/json': FORBIDDEN_BODY },
+              ResponseParameters: Match.objectLike({
+                'method.response.header.WWW-Authenticate': `'Bearer error="insufficient_scope", scope="clients-api/clients:manage:all"'`,
+                'method.response.header.Content-Type': "'application/json; charset=utf-8'",
+              }),
+            },
           ],
+        },
+        MethodResponses: [
+          Match.objectLike({
+            StatusCode: '405',
+            ResponseParameters: Match.objectLike({ 'method.response.header.Allow': true }),
+          }),
+          Match.objectLike({
+            StatusCode: '403',
+            ResponseParameters: Match.objectLike({ 'method.response.header.WWW-Authenticate': true }),
+          }),
+        ],
+      });
+    },
+  );
+
+  it('maps the request types callers send to the MOCK methods, whatever the type’s parameters', () => {
+    expect(MOCK_REQUEST_CONTENT_TYPES).toEqual(
+      expect.arrayContaining([
+        'application/json',
+        'application/merge-patch+json',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data',
+        'text/plain',
+      ]),
+    );
+    expect(['application/json; charset=utf-8', 'Text/Plain', undefined].map(mockMapsContentType)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(mockMapsContentType('application/pdf')).toBe(false);
+  });
+
+  it.each([
+    ['/api/clients', "$held == 'clients-api/clients:manage:all'"],
+    [
+      '/api/identity-providers',
+      "$held == 'clients-api/clients:manage:all' || $held == 'clients-api/identity-providers:manage:all'",
+    ],
+    [
+      '/api/scopes/{scope_id}',
+      "$held == 'clients-api/clients:manage:all' || $held == 'clients-api/scopes:manage:all' || $held == 'clients-api/users:manage:all' || $held == 'clients-api/identity-providers:manage:all'",
+    ],
+  ])(
+    "answers 405 on %s only to a token holding one of its methods' scopes as a whole token, else 403",
+    (path, holds) => {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        ResourceId: { Ref: resourceIdOf(template, path) },
+        HttpMethod: 'ANY',
+        Integration: {
+          RequestTemplates: everyMappedType(
+            `#set($granted = "$!context.authorizer.scope")#set($status = 403)#foreach($held in $granted.split(' '))#if(${holds})#set($status = 405)#end#end{"statusCode": $status}`,
+          ),
         },
       });
     },
@@ -470,6 +547,38 @@ describe('other deployments', () => {
       REQUIRED_SCOPE: scope,
     });
     expect(functionNamed(template, /PUT and PATCH/).properties.Environment.Variables.REQUIRED_SCOPE).toBe(scope);
+  });
+
+  it("spells the 405 MOCK methods' scopes as the deployment does", () => {
+    const template = synthesize({ issuer: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoResourceServer: 'admin-api' } });
+
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      ResourceId: { Ref: resourceIdOf(template, '/api/identity-providers/{identity_provider_id}') },
+      HttpMethod: 'ANY',
+      Integration: {
+        RequestTemplates: everyMappedType(
+          Match.stringLikeRegexp(
+            "#if\\(\\$held == 'admin-api/clients:manage:all' \\|\\| \\$held == 'admin-api/identity-providers:manage:all'\\)",
+          ),
+        ),
+        IntegrationResponses: Match.arrayWith([
+          Match.objectLike({
+            StatusCode: '403',
+            ResponseParameters: Match.objectLike({
+              'method.response.header.WWW-Authenticate': `'Bearer error="insufficient_scope", scope="admin-api/clients:manage:all"'`,
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('refuses a scope that would break out of the mapping templates, naming it', () => {
+    expect(() => synthesize({ requiredScope: "admin's/clients:manage:all" })).toThrow(
+      new SettingsError(
+        "requiredScope and scopePrefix must spell each scope as an RFC 6749 scope token, without ', $ or #: admin's/clients:manage:all",
+      ),
+    );
   });
 
   it('refuses an existing Cognito user pool without the scope its tokens carry, naming requiredScope', () => {

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_FUNCTIONS, API_ROUTES, type FunctionSpec, methodsByResource } from '../../lib/api-routes.js';
 import { SettingsError } from '../../lib/settings-error.js';
-import { functionNamed, resourceIdOf, synthesize } from './stack.js';
+import { everyMappedType, functionNamed, resourceIdOf, synthesize } from './stack.js';
 
 const ADMIN_UI = 'https://admin.example.com';
 const LOCAL_UI = 'http://localhost:4001';
@@ -56,7 +56,8 @@ describe('a stack with allowed origins', () => {
         AuthorizerId: Match.absent(),
         Integration: {
           Type: 'MOCK',
-          RequestTemplates: { 'application/json': '{"statusCode": 204}' },
+          RequestTemplates: everyMappedType('{"statusCode": 204}'),
+          PassthroughBehavior: 'NEVER',
           IntegrationResponses: [
             {
               StatusCode: '204',
@@ -91,29 +92,39 @@ describe('a stack with allowed origins', () => {
     expect(others.every((method) => method.Properties.AuthorizationType === 'CUSTOM')).toBe(true);
   });
 
-  it("gives the 405 MOCK methods an allowed origin's headers, as a function's answer has them", () => {
+  it("gives the 405 MOCK methods' answers, 405 and 403, an allowed origin's headers, as a function's answer has them", () => {
+    const corsThen = (body: string) => ({
+      'application/json': `${ORIGIN_OF_REQUEST}#if(${ALLOWED})#set($context.responseOverride.header.Access-Control-Allow-Origin = "$origin")#set($context.responseOverride.header.Access-Control-Expose-Headers = "ETag, Location, WWW-Authenticate, Retry-After")#end${body}`,
+    });
+    const corsHeaders = Match.objectLike({
+      'method.response.header.Access-Control-Allow-Origin': true,
+      'method.response.header.Access-Control-Expose-Headers': true,
+      'method.response.header.Vary': true,
+    });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       ResourceId: { Ref: resourceIdOf(template, '/api/key-pairs') },
       HttpMethod: 'ANY',
       Integration: {
         IntegrationResponses: [
           Match.objectLike({
+            StatusCode: '405',
             ResponseParameters: Match.objectLike({ 'method.response.header.Vary': "'Origin'" }),
-            ResponseTemplates: {
-              'application/json': `${ORIGIN_OF_REQUEST}#if(${ALLOWED})#set($context.responseOverride.header.Access-Control-Allow-Origin = "$origin")#set($context.responseOverride.header.Access-Control-Expose-Headers = "ETag, Location, WWW-Authenticate, Retry-After")#end{"code":"METHOD_NOT_ALLOWED","message":"The method is not allowed for this resource."}`,
-            },
+            ResponseTemplates: corsThen(
+              '{"code":"METHOD_NOT_ALLOWED","message":"The method is not allowed for this resource."}',
+            ),
+          }),
+          Match.objectLike({
+            StatusCode: '403',
+            ResponseParameters: Match.objectLike({ 'method.response.header.Vary': "'Origin'" }),
+            ResponseTemplates: corsThen(
+              '{"code":"FORBIDDEN","message":"You are forbidden to access this resource.","errors":{"resource":["you are forbidden to access this resource."]}}',
+            ),
           }),
         ],
       },
       MethodResponses: [
-        {
-          StatusCode: '405',
-          ResponseParameters: Match.objectLike({
-            'method.response.header.Access-Control-Allow-Origin': true,
-            'method.response.header.Access-Control-Expose-Headers': true,
-            'method.response.header.Vary': true,
-          }),
-        },
+        { StatusCode: '405', ResponseParameters: corsHeaders },
+        { StatusCode: '403', ResponseParameters: corsHeaders },
       ],
     });
   });

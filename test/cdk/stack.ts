@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClientsApiStack, type ClientsApiStackProps } from '../../lib/clients-api-stack.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
+import { MOCK_REQUEST_CONTENT_TYPES } from '../../lib/mock-requests.js';
 
 /** The feature flags of cdk.json, which `cdk synth` and `cdk deploy` apply. */
 export const FEATURE_FLAGS: Record<string, unknown> = JSON.parse(
@@ -55,4 +56,9 @@ export function resourceIdOf(template: Template, path: string): string {
   const found = Object.keys(resources).find((logicalId) => pathOf(logicalId) === path);
   if (!found) throw new Error(`no resource at ${path}`);
   return found;
+}
+
+/** The MOCK methods' request templates: the same one for every type they map. */
+export function everyMappedType(template: unknown) {
+  return Object.fromEntries(MOCK_REQUEST_CONTENT_TYPES.map((type) => [type, template]));
 }

@@ -105,6 +105,31 @@ describe('npm start for Boruta’s admin UI on another origin (--cors-origin)', 
     expect(scopes.json.data.map((scope: { name: string }) => scope.name)).not.toContain('written:without-the-scope');
   });
 
+  it('answers a method a resource lacks 403 before 405 to a token without any of the resource’s scopes', async () => {
+    const usersOnly = await devToken(['--scope', 'users:manage:all']);
+
+    const clients = await call(server, '/api/clients', {
+      method: 'DELETE',
+      token: usersOnly,
+      headers: { Origin: ADMIN_UI },
+    });
+    const scopes = await call(server, '/api/scopes', { method: 'DELETE', token: usersOnly });
+
+    expect(clients.status).toBe(403);
+    expect(clients.json).toEqual(FORBIDDEN);
+    expect(clients.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_scope", scope="clients:manage:all"',
+    );
+    expect(corsOf(clients.headers)).toEqual({
+      'access-control-allow-origin': ADMIN_UI,
+      'access-control-expose-headers': EXPOSED,
+      vary: 'Origin',
+    });
+    // Any admin scope reads scopes: the token may learn which methods /api/scopes has.
+    expect(scopes.status).toBe(405);
+    expect(scopes.headers.get('allow')).toBe('GET, POST');
+  });
+
   it('denies (403) a token with none of the API’s scopes at the authorizer', async () => {
     const token = await devToken(['--scope', 'openid upstreams:manage:all']);
 

@@ -1,9 +1,9 @@
 import { createServer, request, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLocalGateway, type GatewayRoute, type LocalGatewayOptions } from '../../bin/local/api-gateway.js';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
-import { INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
+import { AUTHORIZER_FUNCTION, INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
 import { adminClaims, jwksOf, offlineJwtAuthentication, rsaSigningKey, signJwt } from '../support/tokens.js';
 
 const key = rsaSigningKey('gateway-key');
@@ -25,7 +25,16 @@ const echo = async (event: APIGatewayProxyEvent, context: Context): Promise<APIG
 };
 
 function route(method: string, resource: string, overrides: Partial<GatewayRoute> = {}): GatewayRoute {
-  return { method, resource, handler: echo, functionName: 'echo', memorySize: 512, timeoutSeconds: 10, ...overrides };
+  return {
+    method,
+    resource,
+    handler: echo,
+    functionName: 'echo',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    scopes: { accepted: ['clients:manage:all'], challenge: 'clients:manage:all' },
+    ...overrides,
+  };
 }
 
 const ROUTES = [
@@ -69,20 +78,25 @@ function send(
 ): Promise<{ status: number; headers: Record<string, unknown>; text: string; json: unknown }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: url.hostname, port: url.port, path: target, method, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
-      });
-    });
+    // Node sends a DELETE's or an OPTIONS' body unframed unless told its length.
+    const framing = body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
+    const outgoing = request(
+      { host: url.hostname, port: url.port, path: target, method, headers: { ...framing, ...headers } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+        });
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -175,6 +189,45 @@ describe('the methods a resource lacks (its MOCK ANY method)', () => {
     expect(response.headers.allow).toBe('GET, PUT, PATCH, DELETE');
   });
 
+  it.each([
+    ['text/plain', 'x'],
+    ['application/x-www-form-urlencoded', 'a=b'],
+    ['application/merge-patch+json', '{}'],
+    ['application/json; charset=utf-8', '{}'],
+    ['Text/Plain; charset=UTF-8', 'x'],
+    ['multipart/form-data; boundary=x', '--x--'],
+  ])('answers 405 to a body of %s, a type its request templates map', async (type, body) => {
+    const response = await send(base, '/api/clients', {
+      method: 'DELETE',
+      headers: { Authorization: TOKEN, 'Content-Type': type },
+      body,
+    });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, POST');
+  });
+
+  it('answers 415 with the gateway response to a type no request template maps, after the authorizer', async () => {
+    const request = (headers: Record<string, string>) =>
+      send(base, '/api/clients', {
+        method: 'DELETE',
+        headers: { ...headers, 'Content-Type': 'application/pdf' },
+        body: '%PDF',
+      });
+
+    const unmapped = await request({ Authorization: TOKEN });
+    const withoutToken = await request({});
+
+    expect(unmapped.status).toBe(415);
+    expect(unmapped.json).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'The request body must be application/json in UTF-8.',
+    });
+    expect(unmapped.headers.allow).toBeUndefined();
+    expect(withoutToken.status).toBe(401);
+    expect(seen).toHaveLength(0);
+  });
+
   it('authorizes first: 401 without a token, 403 without the scope, then 405', async () => {
     const statuses = await Promise.all(
       ([{}, { Authorization: READER }, { Authorization: TOKEN }] as Record<string, string>[]).map(
@@ -183,6 +236,103 @@ describe('the methods a resource lacks (its MOCK ANY method)', () => {
     );
 
     expect(statuses).toEqual([401, 403, 405]);
+  });
+});
+
+describe("the 405 MOCK method, for a token without its resource's scopes", () => {
+  const CLIENTS = 'clients:manage:all';
+  const PROVIDERS = 'identity-providers:manage:all';
+  const readers = { accepted: [CLIENTS, PROVIDERS], challenge: CLIENTS };
+  const writers = { accepted: [PROVIDERS], challenge: PROVIDERS };
+  const tokenWith = (scope: string) => `Bearer ${signJwt(adminClaims({ scope }), key)}`;
+  let base: string;
+  beforeAll(async () => {
+    base = await startGateway({
+      routes: [
+        route('GET', '/api/identity-providers', { scopes: readers }),
+        route('POST', '/api/identity-providers', { scopes: writers }),
+      ],
+      authorizer: createScopeAuthorizer({
+        authenticate: offlineJwtAuthentication(jwksOf(key)),
+        acceptedScopes: [CLIENTS, PROVIDERS, 'users:manage:all'],
+        logger: { info: () => {} },
+      }),
+    });
+  });
+
+  it('answers 403 as the functions do, naming the scope of its first method, before the 405', async () => {
+    const response = await send(base, '/api/identity-providers', {
+      method: 'DELETE',
+      headers: { Authorization: tokenWith('openid users:manage:all') },
+    });
+
+    expect(response.status).toBe(403);
+    expect(response.json).toEqual({
+      code: 'FORBIDDEN',
+      message: 'You are forbidden to access this resource.',
+      errors: { resource: ['you are forbidden to access this resource.'] },
+    });
+    expect(response.headers['www-authenticate']).toBe('Bearer error="insufficient_scope", scope="clients:manage:all"');
+    expect(response.headers.allow).toBeUndefined();
+  });
+
+  it.each([
+    ['a scope of one of its methods only', `openid ${PROVIDERS}`],
+    ['a scope of another method', CLIENTS],
+  ])('answers 405 to a token holding %s', async (_, scope) => {
+    const response = await send(base, '/api/identity-providers', {
+      method: 'DELETE',
+      headers: { Authorization: tokenWith(scope) },
+    });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, POST');
+  });
+
+  it.each([
+    ['a prefix of one', 'identity-providers:manage'],
+    ['one with more after it', `${PROVIDERS}:x users:manage:all`],
+  ])('holds a scope only as a whole token: 403 to %s', async (_, scope) => {
+    const response = await send(base, '/api/identity-providers', {
+      method: 'PUT',
+      headers: { Authorization: tokenWith(`users:manage:all ${scope}`) },
+    });
+
+    expect(response.status).toBe(403);
+  });
+});
+
+describe("the token authorizer's result cache", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('asks the authorizer once per token for as long as the stack caches its answer, then again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 0, 1) });
+    const tokens: string[] = [];
+    const base = await startGateway({
+      authorizer: async (event) => {
+        tokens.push(event.authorizationToken);
+        return {
+          principalId: 'admin',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }],
+          },
+          context: { scope: 'clients:manage:all' },
+        };
+      },
+    });
+    const ttlMs = AUTHORIZER_FUNCTION.resultsCacheTtlSeconds * 1000;
+
+    await send(base, '/api/clients');
+    vi.advanceTimersByTime(ttlMs - 1);
+    await send(base, '/api/clients');
+    expect(tokens).toEqual([TOKEN]);
+
+    vi.advanceTimersByTime(1);
+    await send(base, '/api/clients');
+    expect(tokens).toEqual([TOKEN, TOKEN]);
   });
 });
 
@@ -344,6 +494,31 @@ describe('CORS, as the stack configures it for several origins', () => {
       vary: 'Origin',
     });
     expect(seen).toEqual([]);
+  });
+
+  it('answers a preflight that carries a body of a mapped type with 204, of another type with the 415 gateway response', async () => {
+    const preflight = (type: string) =>
+      send(base, '/api/clients', {
+        method: 'OPTIONS',
+        headers: { Origin: ADMIN_UI, 'Content-Type': type },
+        body: 'x',
+      });
+
+    const mapped = await preflight('text/plain;charset=UTF-8');
+    const unmapped = await preflight('application/pdf');
+
+    expect(mapped.status).toBe(204);
+    expect(mapped.headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
+    expect(unmapped.status).toBe(415);
+    expect(unmapped.json).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'The request body must be application/json in UTF-8.',
+    });
+    expect(corsOf(unmapped.headers)).toEqual({
+      'access-control-allow-origin': ADMIN_UI,
+      'access-control-expose-headers': EXPOSED,
+      vary: 'Origin',
+    });
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scopeSettings } from '../../lambda/config.js';
-import { apiScopes, defaultScopePrefix, routeScopes } from '../../lambda/http/route-scopes.js';
+import { apiScopes, defaultScopePrefix, resourceScopes, routeScopes } from '../../lambda/http/route-scopes.js';
 import { API_FUNCTIONS, EVERY_ROUTE_SCOPE_NAMES, type FunctionSpec } from '../../lib/api-routes.js';
 
 const cognitoSettings = { requiredScope: 'clients-api/clients:manage:all', scopePrefix: 'clients-api/' };
@@ -81,6 +81,22 @@ describe("each route's scopes", () => {
     expect(scopeSettings({ REQUIRED_SCOPE: 'admin', SCOPE_PREFIX: 'https://api.example.com/' })).toEqual({
       requiredScope: 'admin',
       scopePrefix: 'https://api.example.com/',
+    });
+  });
+});
+
+describe("a resource's scopes, which its 405 MOCK method checks", () => {
+  it('accepts the scopes of every method once each, and challenges with its first method’s', () => {
+    const settings = { requiredScope: 'clients:manage:all', scopePrefix: '' };
+
+    const scopes = resourceScopes([
+      routeScopes('list-identity-providers', settings),
+      routeScopes('create-identity-provider', settings),
+    ]);
+
+    expect(scopes).toEqual({
+      accepted: ['clients:manage:all', 'identity-providers:manage:all'],
+      challenge: 'clients:manage:all',
     });
   });
 });
