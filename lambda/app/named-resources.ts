@@ -5,6 +5,7 @@ import type { IdentityProviderLink, ScopeLink } from '../domain/client.js';
 import type { CopyKind } from '../domain/client-copies.js';
 import type { FieldErrors } from '../domain/field-errors.js';
 import { byName, type ChangesPlan, type CreatePlan, TAKEN } from '../domain/named-resource.js';
+import { limitReached } from '../domain/resource-limits.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { NamedRecord, NamedResourceStore, StoredResource } from '../store/named-resource-store.js';
 import { CopyFanOut } from './copy-fan-out.js';
@@ -12,6 +13,8 @@ import { CopyFanOut } from './copy-fan-out.js';
 /** What distinguishes one kind of named resource (scopes, identity providers) from another. */
 export interface NamedResourceKind<T extends NamedRecord> {
   copyKind: CopyKind;
+  /** Its name in the plural, as the quota's refusal says it. */
+  plural: string;
   planCreate(fields: Record<string, unknown>): CreatePlan<Omit<T, 'id'>>;
   planChanges(fields: Record<string, unknown>): ChangesPlan<Omit<T, 'id'>>;
   /** What a client keeps of the resource. */
@@ -65,13 +68,21 @@ export class NamedResources<T extends NamedRecord> {
     if (plan.status === 'invalid') return plan;
     const record = { ...plan.record, id: plan.id ?? randomUUID() } as T;
     if (plan.id && (await this.store.get(plan.id))) return { status: 'invalid', errors: { id: [TAKEN] } };
+    // The slot first: a crash from here on leaves the count too high, never too low.
+    if (!(await this.store.claimSlots(1))) {
+      return { status: 'invalid', errors: { name: [limitReached(this.store.quota, this.kind.plural)] } };
+    }
     const reservation = await this.store.reserveName(record.name, record.id, record);
-    if (reservation.status === 'taken') return { status: 'invalid', errors: { name: [TAKEN] } };
+    if (reservation.status === 'taken') {
+      await this.store.releaseSlots(1);
+      return { status: 'invalid', errors: { name: [TAKEN] } };
+    }
     if ((await this.store.create(record)) === 'exists') {
       // Completed from the lock by a request that found it first, or an id taken meanwhile.
       const stored = await this.store.get(record.id);
       if (stored && isDeepStrictEqual(stored.record, record)) return { status: 'ok', resource: stored };
       await this.store.releaseName(record.name, record.id);
+      await this.store.releaseSlots(1);
       return { status: 'invalid', errors: { id: [TAKEN] } };
     }
     return { status: 'ok', resource: { record, version: 1, copiesPending: false } };

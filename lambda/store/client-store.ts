@@ -14,6 +14,8 @@ export interface UpdateReferences {
   scopeNames: string[];
 }
 
+export type EnsuredScopes = { status: 'ensured'; scopes: ScopeLink[] } | { status: 'limit-reached'; quota: number };
+
 /** What a write may set: any attribute but the id (keys and did only through their routes). */
 export type ClientAttributes = Partial<Omit<Client, 'id'>>;
 
@@ -80,8 +82,11 @@ export interface ClientStore {
    */
   getClient(clientId: string, options?: { withoutPrivateKey?: boolean }): Promise<VersionedClient | undefined>;
   getClients(clientIds: readonly string[]): Promise<Map<string, VersionedClient>>;
-  /** The scope of each name, created (public: false) where none exists; safe under races. */
-  ensureScopes(names: string[]): Promise<ScopeLink[]>;
+  /**
+   * The scope of each name, created (public: false) where none exists; safe under races. None
+   * is created when they would pass the scopes' quota (`limit-reached`, with the quota).
+   */
+  ensureScopes(names: string[]): Promise<EnsuredScopes>;
   /**
    * Writes the patch only if the stored version is `expectedVersion`, and bumps the version.
    * Given `base`, the client as read at that version, only the written attributes are read back

@@ -14,6 +14,7 @@ import type {
   ClientPage,
   ClientStore,
   DeleteResult,
+  EnsuredScopes,
   LinkCondition,
   PatchResult,
   UpdateReads,
@@ -21,7 +22,7 @@ import type {
 } from './client-store.js';
 import { DynamoDbIdentityProviderStore, toIdentityProvider } from './dynamodb-identity-provider-store.js';
 import { DynamoDbLinks } from './dynamodb-links.js';
-import type { DynamoDbNamedResources } from './dynamodb-named-resources.js';
+import type { DynamoDbNamedResources, NamedResourceLimits } from './dynamodb-named-resources.js';
 import { DynamoDbScopeStore, toScope } from './dynamodb-scope-store.js';
 import { DynamoDbTable, type Item, onlyIfAbsent } from './dynamodb-table.js';
 import { itemKeys } from './item-keys.js';
@@ -47,10 +48,11 @@ export class DynamoDbClientStore implements ClientStore {
   private readonly scopes: DynamoDbNamedResources<Scope>;
   private readonly identityProviders: DynamoDbNamedResources<IdentityProvider>;
 
-  constructor(documents: DynamoDBDocumentClient, tableName: string) {
+  /** `scopeLimits`: the scopes' quota, RESOURCE_LIMITS unless a test sets a smaller one. */
+  constructor(documents: DynamoDBDocumentClient, tableName: string, scopeLimits?: NamedResourceLimits) {
     this.table = new DynamoDbTable(documents, tableName);
     this.links = new DynamoDbLinks(this.table);
-    this.scopes = new DynamoDbScopeStore(this.table);
+    this.scopes = new DynamoDbScopeStore(this.table, undefined, scopeLimits);
     this.identityProviders = new DynamoDbIdentityProviderStore(this.table);
   }
 
@@ -112,9 +114,16 @@ export class DynamoDbClientStore implements ClientStore {
     return new Map(items.map((item) => [item.id as string, toVersionedClient(item)]));
   }
 
-  /** The scope of each name, created (public: false) where none exists; safe under races. */
-  ensureScopes(names: string[]): Promise<ScopeLink[]> {
-    return Promise.all(names.map((name) => this.ensureScope(name)));
+  /**
+   * The scope of each name, created (public: false) where none exists; safe under races. The
+   * quota's slots are claimed for every name at once, before any lock; a name another request
+   * created meanwhile gives its slot back.
+   */
+  async ensureScopes(names: string[]): Promise<EnsuredScopes> {
+    if (!(await this.scopes.claimSlots(names.length))) return { status: 'limit-reached', quota: this.scopes.quota };
+    const ensured = await Promise.all(names.map((name) => this.ensureScope(name)));
+    await this.scopes.releaseSlots(ensured.filter(({ created }) => !created).length);
+    return { status: 'ensured', scopes: ensured.map(({ scope }) => scope) };
   }
 
   async writePatch(
@@ -266,12 +275,12 @@ export class DynamoDbClientStore implements ClientStore {
    * scope is missing completes it from there, so a request that dies between the two writes
    * leaves nothing half made. The conditional write of the lock decides races.
    */
-  private async ensureScope(name: string): Promise<ScopeLink> {
+  private async ensureScope(name: string): Promise<{ scope: ScopeLink; created: boolean }> {
     const scope: Scope = { id: randomUUID(), name, label: null, public: false };
     const reservation = await this.scopes.reserveName(name, scope.id, scope);
-    if (reservation.status === 'taken') return scopeLink(reservation.holder.record);
+    if (reservation.status === 'taken') return { scope: scopeLink(reservation.holder.record), created: false };
     await this.scopes.create(scope);
-    return scopeLink(scope);
+    return { scope: scopeLink(scope), created: true };
   }
 }
 

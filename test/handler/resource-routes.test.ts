@@ -92,6 +92,20 @@ async function call(handler: ReturnType<typeof createListScopesHandler>, request
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
 const commandNames = () => dynamo.calls().map((entry) => entry.args[0].constructor.name);
 
+const SCOPE_COUNTER = { pk: 'SCOPE_COUNT', sk: 'SCOPE_COUNT' };
+/** The changes asked of the scopes' counter, and the bound their condition puts on the count. */
+const counterChanges = () =>
+  dynamo
+    .commandCalls(UpdateCommand)
+    .map((entry) => entry.args[0].input)
+    .filter((input) => input.Key?.pk === SCOPE_COUNTER.pk && input.Key?.sk === SCOPE_COUNTER.sk)
+    .map(({ ExpressionAttributeValues: values = {} }) => {
+      const add = (values[':slots'] ?? values[':change']) as number;
+      return add > 0
+        ? { add, guarantees: `count + ${add} <= ${(values[':room'] as number) + add}` }
+        : { add, guarantees: `count - ${-add} >= ${(values[':held'] as number) + add}` };
+    });
+
 beforeEach(() => {
   dynamo.reset();
 });
@@ -152,8 +166,9 @@ describe('GET /api/scopes/{scope_id}', () => {
 });
 
 describe('POST /api/scopes', () => {
-  it('claims the name with the scope to create, then stores it: 201 with Location and ETag', async () => {
+  it('counts the scope against the quota, claims the name with the scope to create, then stores it: 201 with Location and ETag', async () => {
     dynamo.on(PutCommand).resolves({});
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...SCOPE_COUNTER, count: 8 } });
 
     const response = await call(
       createCreateScopeHandler(options),
@@ -168,10 +183,12 @@ describe('POST /api/scopes', () => {
       { ...itemKeys.scopeName('billing'), id, name: 'billing', created: response.json.data },
       { ...itemKeys.scope(id), ...response.json.data, version: 1 },
     ]);
-    expect(commandNames()).toEqual(['PutCommand', 'PutCommand']);
+    expect(commandNames()).toEqual(['UpdateCommand', 'PutCommand', 'PutCommand']);
+    expect(counterChanges()).toEqual([{ add: 1, guarantees: 'count + 1 <= 1000' }]);
   });
 
-  it('answers 422 when the name belongs to another scope, storing nothing', async () => {
+  it('answers 422 when the name belongs to another scope, storing nothing and giving its slot back', async () => {
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...SCOPE_COUNTER, count: 8 } });
     dynamo
       .on(PutCommand)
       .rejects(conditionFailed())
@@ -191,6 +208,64 @@ describe('POST /api/scopes', () => {
       errors: { name: ['has already been taken'] },
     });
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    expect(counterChanges()).toEqual([
+      { add: 1, guarantees: 'count + 1 <= 1000' },
+      { add: -1, guarantees: 'count - 1 >= 0' },
+    ]);
+  });
+
+  it('answers 422 on name past the quota, before it locks or stores anything', async () => {
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on(GetCommand).resolves({ Item: { ...SCOPE_COUNTER, count: 1000, recounted_at: Date.now() } });
+
+    const response = await call(
+      createCreateScopeHandler(options),
+      event('POST', '/api/scopes', { body: { scope: { name: 'billing' } } }),
+    );
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { name: ['limit of 1000 scopes reached'] },
+    });
+    // A count rebuilt less than a minute ago is trusted: no Query of the scopes.
+    expect(commandNames()).toEqual(['UpdateCommand', 'GetCommand']);
+    expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual(SCOPE_COUNTER);
+  });
+
+  it('rebuilds a count older than a minute from a Query that only counts, then claims again', async () => {
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({ Attributes: { ...SCOPE_COUNTER, count: 998 } });
+    const stale = { ...SCOPE_COUNTER, count: 1000, recounted_at: Date.now() - 61_000 };
+    dynamo.on(GetCommand).resolves({ Item: stale });
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({ Count: 600, LastEvaluatedKey: { pk: 'SCOPE', sk: 'x' } })
+      .resolves({ Count: 397 });
+    dynamo.on(PutCommand).resolves({});
+
+    const response = await call(
+      createCreateScopeHandler(options),
+      event('POST', '/api/scopes', { body: { scope: { name: 'billing' } } }),
+    );
+
+    expect(response.statusCode).toBe(201);
+    const queries = dynamo.commandCalls(QueryCommand).map((entry) => entry.args[0].input);
+    expect(queries.map(({ Select, ExpressionAttributeValues }) => ({ Select, ExpressionAttributeValues }))).toEqual([
+      { Select: 'COUNT', ExpressionAttributeValues: { ':pk': 'SCOPE' } },
+      { Select: 'COUNT', ExpressionAttributeValues: { ':pk': 'SCOPE' } },
+    ]);
+    const [rebuilt] = dynamo.commandCalls(PutCommand).map((entry) => entry.args[0].input);
+    // The rebuilt count replaces only the counter as read: a claim or release meanwhile wins.
+    expect(rebuilt?.Item).toEqual({ ...SCOPE_COUNTER, count: 997, recounted_at: expect.any(Number) });
+    expect(rebuilt?.ExpressionAttributeValues).toEqual({ ':seen': 1000, ':recounted': stale.recounted_at });
+    expect(counterChanges()).toEqual([
+      { add: 1, guarantees: 'count + 1 <= 1000' },
+      { add: 1, guarantees: 'count + 1 <= 1000' },
+    ]);
   });
 
   it('answers 400 for a body without scope, and 403 naming scopes:manage:all to a clients token', async () => {
@@ -340,9 +415,11 @@ describe('DELETE /api/scopes/{scope_id}', () => {
       'DeleteCommand SCOPE_LINK',
       'UpdateCommand SCOPE_NAME',
       'DeleteCommand SCOPE',
+      'UpdateCommand SCOPE_COUNT',
       'DeleteCommand SCOPE_NAME',
       'QueryCommand ',
     ]);
+    expect(counterChanges()).toEqual([{ add: -1, guarantees: 'count - 1 >= 0' }]);
     expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       Key: itemKeys.client(holder.id),
       ExpressionAttributeValues: expect.objectContaining({ ':a0': [], ':expected': 2 }),
