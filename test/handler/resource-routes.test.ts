@@ -12,6 +12,7 @@ import {
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { LIST_BUDGET_BYTES, RESOURCE_LIMITS } from '../../lambda/domain/resource-limits.js';
 import {
   createDeleteIdentityProviderHandler,
   createListIdentityProvidersHandler,
@@ -140,6 +141,82 @@ describe('GET /api/scopes', () => {
     expect(refused.statusCode).toBe(403);
     expect(refused.headers?.['WWW-Authenticate']).toBe('Bearer error="insufficient_scope", scope="clients:manage:all"');
   });
+});
+
+describe('GET /api/scopes and /api/identity-providers: bounded by the quota', () => {
+  // The largest view: every character of a name (and a label) JSON-escaped twice, once in the
+  // body and once in Lambda's answer (`\u0001` becomes `\\u0001`, 7 bytes).
+  const LARGEST = '\u0001'.repeat(255);
+  const idOf = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+  const kinds = [
+    {
+      path: '/api/scopes',
+      handler: createListScopesHandler,
+      limits: RESOURCE_LIMITS.scope,
+      item: (index: number) => ({
+        ...itemKeys.scope(idOf(index)),
+        id: idOf(index),
+        name: `${index}${LARGEST}`.slice(0, 255),
+        label: LARGEST,
+        public: false,
+        version: 9,
+      }),
+    },
+    {
+      path: '/api/identity-providers',
+      handler: createListIdentityProvidersHandler,
+      limits: RESOURCE_LIMITS['identity-provider'],
+      item: (index: number) => ({
+        ...itemKeys.identityProvider(idOf(index)),
+        id: idOf(index),
+        name: `${index}${LARGEST}`.slice(0, 255),
+        version: 9,
+      }),
+    },
+  ];
+
+  /** A partition of `count` items, served in pages of at most 300 (or the Limit asked). */
+  let served = 0;
+  function givenPartition(count: number, item: (index: number) => Record<string, unknown>) {
+    served = 0;
+    dynamo.on(QueryCommand).callsFake((input) => {
+      const start = input.ExclusiveStartKey ? Number(input.ExclusiveStartKey.sk.slice(-12)) + 1 : 0;
+      const end = Math.min(count, start + Math.min(input.Limit ?? 300, 300));
+      const Items = Array.from({ length: end - start }, (_, offset) => item(start + offset));
+      served += Items.length;
+      return { Items, ...(end < count && { LastEvaluatedKey: { pk: Items[0]?.pk, sk: idOf(end - 1) } }) };
+    });
+  }
+  const itemsRead = () => served;
+
+  it.each(kinds)(
+    'answers all of the most that $path reads, each as large as its view can be, within the list budget',
+    async ({ path, handler, limits, item }) => {
+      givenPartition(limits.listCeiling, item);
+
+      const response = await handler(options)(event('GET', path), LAMBDA_CONTEXT);
+
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body).data).toHaveLength(limits.listCeiling);
+      // What Lambda sends back is the proxy result as JSON: it must stay under its 6 MB.
+      expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(LIST_BUDGET_BYTES);
+      expect(limits.quota).toBeLessThan(limits.listCeiling);
+      expect(itemsRead()).toBeLessThanOrEqual(limits.listCeiling + 1);
+    },
+  );
+
+  it.each(kinds)(
+    'reads no more than one item past its ceiling and answers 500 when $path holds more (a table filled before quotas)',
+    async ({ path, handler, limits, item }) => {
+      givenPartition(limits.listCeiling + 5000, item);
+
+      const response = await handler(options)(event('GET', path), LAMBDA_CONTEXT);
+
+      expect(response.statusCode).toBe(500);
+      expect(JSON.parse(response.body)).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'An internal error occurred.' });
+      expect(itemsRead()).toBe(limits.listCeiling + 1);
+    },
+  );
 });
 
 describe('GET /api/scopes/{scope_id}', () => {
