@@ -4,6 +4,8 @@ import { type Condition, type DynamoDbTable, type Key, onlyIfAbsent } from './dy
 export const RECOUNT_INTERVAL_MS = 60_000;
 
 const NAMES = { '#count': 'count' };
+// Each attempt follows a change of the counter by another request; past these, it counts as full.
+const CLAIM_ATTEMPTS = 4;
 
 /**
  * How many resources of one kind exist, against their quota: one item (`pk` = `sk` = the
@@ -32,11 +34,17 @@ export class DynamoDbResourceCounter {
   /** Counts `slots` more resources, unless that would pass the quota; false when it would. */
   async claim(slots: number): Promise<boolean> {
     if (slots === 0) return true;
-    if (await this.#add(slots)) return true;
-    const current = await this.table.get(this.key);
-    if (current && this.clock() - Number(current.recounted_at) < RECOUNT_INTERVAL_MS) return false;
-    await this.#recount(current);
-    return this.#add(slots);
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
+      if (await this.#add(slots)) return true;
+      const current = await this.table.get(this.key);
+      if (!current || this.clock() - Number(current.recounted_at) >= RECOUNT_INTERVAL_MS) {
+        await this.#recount(current);
+      } else if (Number(current.count) + slots > this.quota) {
+        return false;
+      }
+      // Otherwise room was made since the ADD (a release, or a count just built): again.
+    }
+    return false;
   }
 
   /** Counts `slots` fewer resources (never below zero; a missing counter stays missing). */

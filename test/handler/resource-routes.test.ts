@@ -213,7 +213,10 @@ describe('GET /api/scopes and /api/identity-providers: bounded by the quota', ()
       const response = await handler(options)(event('GET', path), LAMBDA_CONTEXT);
 
       expect(response.statusCode).toBe(500);
-      expect(JSON.parse(response.body)).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'An internal error occurred.' });
+      expect(JSON.parse(response.body)).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        message: 'An internal error occurred.',
+      });
       expect(itemsRead()).toBe(limits.listCeiling + 1);
     },
   );
