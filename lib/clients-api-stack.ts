@@ -147,7 +147,7 @@ export class ClientsApiStack extends Stack {
         });
         const dynamodbGrants: DynamoDbGrant[] = [
           { actions: spec.dynamodbActions, partitions: spec.dynamodbPartitions },
-          ...(('dynamodbQuotaGrants' in spec && spec.dynamodbQuotaGrants) || []),
+          ...((spec as FunctionSpec).dynamodbQuotaGrants ?? []),
         ];
         for (const { actions, partitions, select } of dynamodbGrants) {
           clientsTable.grant(

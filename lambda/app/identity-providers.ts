@@ -5,7 +5,6 @@ import {
   planIdentityProviderChanges,
   planIdentityProviderCreate,
 } from '../domain/identity-provider.js';
-import { RESOURCE_LIMITS } from '../domain/resource-limits.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { IdentityProviderStore } from '../store/identity-provider-store.js';
 import { CopyFanOut } from './copy-fan-out.js';
@@ -14,7 +13,6 @@ import { type NamedResourceKind, NamedResources } from './named-resources.js';
 
 export const IDENTITY_PROVIDERS: NamedResourceKind<IdentityProvider> = {
   copyKind: 'identity-provider',
-  plural: RESOURCE_LIMITS['identity-provider'].plural,
   planCreate: planIdentityProviderCreate,
   planChanges: planIdentityProviderChanges,
   copyOf: identityProviderLink,

@@ -13,8 +13,6 @@ import { CopyFanOut } from './copy-fan-out.js';
 /** What distinguishes one kind of named resource (scopes, identity providers) from another. */
 export interface NamedResourceKind<T extends NamedRecord> {
   copyKind: CopyKind;
-  /** Its name in the plural, as the quota's refusal says it. */
-  plural: string;
   planCreate(fields: Record<string, unknown>): CreatePlan<Omit<T, 'id'>>;
   planChanges(fields: Record<string, unknown>): ChangesPlan<Omit<T, 'id'>>;
   /** What a client keeps of the resource. */
@@ -70,7 +68,7 @@ export class NamedResources<T extends NamedRecord> {
     if (plan.id && (await this.store.get(plan.id))) return { status: 'invalid', errors: { id: [TAKEN] } };
     // The slot first: a crash from here on leaves the count too high, never too low.
     if (!(await this.store.claimSlots(1))) {
-      return { status: 'invalid', errors: { name: [limitReached(this.store.quota, this.kind.plural)] } };
+      return { status: 'invalid', errors: { name: [limitReached(this.store.quota, this.kind.copyKind)] } };
     }
     const reservation = await this.store.reserveName(record.name, record.id, record);
     if (reservation.status === 'taken') {

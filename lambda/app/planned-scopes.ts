@@ -1,5 +1,5 @@
 import type { FieldErrors } from '../domain/field-errors.js';
-import { limitReached, RESOURCE_LIMITS } from '../domain/resource-limits.js';
+import { limitReached } from '../domain/resource-limits.js';
 import {
   type ClientPatch,
   type UpdateLookups,
@@ -30,7 +30,7 @@ export async function withPlannedScopes(
   if (ensured.status === 'limit-reached') {
     return {
       status: 'invalid',
-      errors: { authorized_scopes: [limitReached(ensured.quota, RESOURCE_LIMITS.scope.plural)] },
+      errors: { authorized_scopes: [limitReached(ensured.quota, 'scope')] },
     };
   }
   const { scopes } = ensured;

@@ -1,4 +1,3 @@
-import { RESOURCE_LIMITS } from '../domain/resource-limits.js';
 import { PROTECTED_SCOPE_NAMES, planScopeChanges, planScopeCreate, type Scope, scopeLink } from '../domain/scope.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { ScopeStore } from '../store/scope-store.js';
@@ -10,7 +9,6 @@ const isProtected = (scope: Scope) => PROTECTED_SCOPE_NAMES.includes(scope.name)
 
 export const SCOPES: NamedResourceKind<Scope> = {
   copyKind: 'scope',
-  plural: RESOURCE_LIMITS.scope.plural,
   planCreate: planScopeCreate,
   planChanges: planScopeChanges,
   copyOf: scopeLink,

@@ -25,7 +25,7 @@ export const RESOURCE_LIMITS: Record<CopyKind, { quota: number; listCeiling: num
  */
 export const LIST_BUDGET_BYTES = 5 * 1024 * 1024;
 
-/** The 422 message of a creation past the quota. */
-export function limitReached(quota: number, plural: string): string {
-  return `limit of ${quota} ${plural} reached`;
+/** The 422 message of a creation past the quota (the deployment's, or a smaller one in tests). */
+export function limitReached(quota: number, kind: CopyKind): string {
+  return `limit of ${quota} ${RESOURCE_LIMITS[kind].plural} reached`;
 }

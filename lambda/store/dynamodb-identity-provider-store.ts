@@ -6,7 +6,10 @@ import { DynamoDbTable, type Item } from './dynamodb-table.js';
 import type { IdentityProviderStore } from './identity-provider-store.js';
 import { ITEM_KINDS } from './table-definition.js';
 
-/** Identity providers: `pk` IDENTITY_PROVIDER, `sk` the id; name locks `pk` IDENTITY_PROVIDER_NAME; their count in IDENTITY_PROVIDER_COUNT. */
+/**
+ * Identity providers: `pk` IDENTITY_PROVIDER, `sk` the id; name locks `pk` IDENTITY_PROVIDER_NAME;
+ * their count in IDENTITY_PROVIDER_COUNT.
+ */
 export class DynamoDbIdentityProviderStore
   extends DynamoDbNamedResources<IdentityProvider>
   implements IdentityProviderStore

@@ -6,7 +6,7 @@ import { DynamoDbTable, type Item } from './dynamodb-table.js';
 import type { ScopeStore } from './scope-store.js';
 import { ITEM_KINDS } from './table-definition.js';
 
-/** Scopes: `pk` SCOPE, `sk` the id; name locks `pk` SCOPE_NAME, `sk` the name; their count in SCOPE_COUNT. */
+/** Scopes: `pk` SCOPE, `sk` the id; name locks `pk` SCOPE_NAME, `sk` the name; their count: SCOPE_COUNT. */
 export class DynamoDbScopeStore extends DynamoDbNamedResources<Scope> implements ScopeStore {
   constructor(
     documents: DynamoDBDocumentClient | DynamoDbTable,
