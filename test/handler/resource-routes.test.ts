@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LIST_BUDGET_BYTES, RESOURCE_LIMITS } from '../../lambda/domain/resource-limits.js';
 import {
+  createCreateIdentityProviderHandler,
   createDeleteIdentityProviderHandler,
   createListIdentityProvidersHandler,
 } from '../../lambda/routes/identity-provider-routes.js';
@@ -512,6 +513,29 @@ describe('DELETE /api/scopes/{scope_id}', () => {
 });
 
 describe('identity providers', () => {
+  it('answers 422 on name past their own quota, asking only their own counter', async () => {
+    const counter = { pk: 'IDENTITY_PROVIDER_COUNT', sk: 'IDENTITY_PROVIDER_COUNT' };
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on(GetCommand).resolves({ Item: { ...counter, count: 2000, recounted_at: Date.now() } });
+
+    const response = await call(
+      createCreateIdentityProviderHandler(options),
+      event('POST', '/api/identity-providers', { body: { identity_provider: { name: 'Partners' } } }),
+    );
+
+    expect(response.json).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { name: ['limit of 2000 identity providers reached'] },
+    });
+    const keys = dynamo.calls().map((entry) => (entry.args[0].input as { Key?: unknown }).Key);
+    expect(keys).toEqual([counter, counter]);
+    expect(dynamo.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues).toEqual({
+      ':slots': 1,
+      ':room': 1999,
+    });
+  });
+
   it('lists for a token that holds only clients:manage:all, exactly id and name', async () => {
     dynamo.on(QueryCommand).resolves({
       Items: [{ ...itemKeys.identityProvider(IDENTITY_PROVIDER.id), ...IDENTITY_PROVIDER, version: 1 }],
