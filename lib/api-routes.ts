@@ -40,11 +40,33 @@ export interface FunctionSpec {
   dynamodbActions: readonly string[];
   /** The partitions (item kinds) it may send them to: the `dynamodb:LeadingKeys` of its policy. */
   dynamodbPartitions: readonly ItemKind[];
+  /** Statements of their own for the quota counters it claims from or releases to (quotaGrants). */
+  dynamodbQuotaGrants?: readonly DynamoDbGrant[];
   memorySize: number;
   /** Below the integration timeout, so that API Gateway never answers for a function still running. */
   timeoutSeconds: number;
   /** A method throttle of its own, below the stage's, for routes that burn CPU. */
   throttle?: Throttle;
+}
+
+/** Actions on some partitions; with `select`, only Queries that ask for that (`dynamodb:Select`). */
+export interface DynamoDbGrant {
+  actions: readonly string[];
+  partitions: readonly ItemKind[];
+  select?: 'COUNT';
+}
+
+/**
+ * What a function needs of a kind's quota counter (lambda/store/dynamodb-resource-counter.ts):
+ * to claim, the counter item and a Query of the kind's items that only counts them (to rebuild
+ * the count); to release, only the counter's update.
+ */
+function quotaGrants(counter: ItemKind, items: ItemKind, use: 'claim' | 'release'): DynamoDbGrant[] {
+  if (use === 'release') return [{ actions: ['UpdateItem'], partitions: [counter] }];
+  return [
+    { actions: ['GetItem', 'PutItem', 'UpdateItem'], partitions: [counter] },
+    { actions: ['Query'], partitions: [items], select: 'COUNT' },
+  ];
 }
 
 /** Stage `v1`: the routes are below `<ApiUrl>` = `https://<api>.execute-api.<region>.amazonaws.com/v1/`. */
@@ -78,6 +100,8 @@ const {
   scope: SCOPE,
   scopeName: SCOPE_NAME,
   scopeLink: SCOPE_LINK,
+  scopeCount: SCOPE_COUNT,
+  identityProviderCount: IDENTITY_PROVIDER_COUNT,
 } = ITEM_KINDS;
 // Create and update read the identity provider and scopes a body names, create scopes by name,
 // and link the client to what it copies (lambda/app/client-copies.ts).
@@ -97,8 +121,8 @@ const IDENTITY_PROVIDER_READERS = [CLIENTS, IDENTITY_PROVIDERS];
 type NamedResourceHandler<H extends string> = `list-${H}s` | `${'get' | 'create' | 'update' | 'delete'}-${H}`;
 
 interface NamedResourceSettings {
-  /** Its items, name locks and client links. */
-  partitions: { item: ItemKind; name: ItemKind; link: ItemKind };
+  /** Its items, name locks, client links and quota counter. */
+  partitions: { item: ItemKind; name: ItemKind; link: ItemKind; count: ItemKind };
   readers: readonly string[];
   writers: readonly string[];
   summaries: { update: string; delete: string };
@@ -111,7 +135,7 @@ interface NamedResourceSettings {
 function namedResourceFunctions<H extends 'scope' | 'identity-provider'>(
   id: string,
   handler: H,
-  { partitions: { item, name, link }, readers, writers, summaries }: NamedResourceSettings,
+  { partitions: { item, name, link, count }, readers, writers, summaries }: NamedResourceSettings,
 ): Record<NamedResourceHandler<H>, FunctionSpec> {
   const collection = `/api/${handler}s`;
   const member = `${collection}/{${handler.replace('-', '_')}_id}`;
@@ -158,6 +182,7 @@ function namedResourceFunctions<H extends 'scope' | 'identity-provider'>(
       ],
       dynamodbActions: ['GetItem', 'PutItem', 'DeleteItem'],
       dynamodbPartitions: [item, name],
+      dynamodbQuotaGrants: quotaGrants(count, item, 'claim'),
       ...STANDARD,
     },
     [`update-${handler}`]: {
@@ -184,6 +209,7 @@ function namedResourceFunctions<H extends 'scope' | 'identity-provider'>(
       ...changesCopies,
       // BatchWriteItem: the links left once the resource is gone.
       dynamodbActions: [...changesCopies.dynamodbActions, 'BatchWriteItem'],
+      dynamodbQuotaGrants: quotaGrants(count, item, 'release'),
     },
   };
   return functions as Record<NamedResourceHandler<H>, FunctionSpec>;
@@ -226,6 +252,7 @@ export const API_FUNCTIONS = {
     // the links of a create that is refused after putting them.
     dynamodbActions: ['BatchGetItem', 'PutItem', 'DeleteItem', 'GetItem', 'UpdateItem'],
     dynamodbPartitions: CLIENT_AND_LINKS,
+    dynamodbQuotaGrants: quotaGrants(SCOPE_COUNT, SCOPE, 'claim'),
     ...KEY_GENERATION,
   },
   'get-client': {
@@ -266,6 +293,7 @@ export const API_FUNCTIONS = {
     // PutItem: scope names locked before their scopes are created; UpdateItem: links and the client.
     dynamodbActions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem'],
     dynamodbPartitions: CLIENT_AND_LINKS,
+    dynamodbQuotaGrants: quotaGrants(SCOPE_COUNT, SCOPE, 'claim'),
     ...STANDARD,
   },
   'delete-client': {
@@ -336,7 +364,7 @@ export const API_FUNCTIONS = {
     ...STANDARD,
   },
   ...namedResourceFunctions('Scope', 'scope', {
-    partitions: { item: SCOPE, name: SCOPE_NAME, link: SCOPE_LINK },
+    partitions: { item: SCOPE, name: SCOPE_NAME, link: SCOPE_LINK, count: SCOPE_COUNT },
     readers: SCOPE_READERS,
     writers: [SCOPES],
     summaries: {
@@ -345,7 +373,12 @@ export const API_FUNCTIONS = {
     },
   }),
   ...namedResourceFunctions('IdentityProvider', 'identity-provider', {
-    partitions: { item: IDENTITY_PROVIDER, name: IDENTITY_PROVIDER_NAME, link: IDENTITY_PROVIDER_LINK },
+    partitions: {
+      item: IDENTITY_PROVIDER,
+      name: IDENTITY_PROVIDER_NAME,
+      link: IDENTITY_PROVIDER_LINK,
+      count: IDENTITY_PROVIDER_COUNT,
+    },
     readers: IDENTITY_PROVIDER_READERS,
     writers: [IDENTITY_PROVIDERS],
     summaries: {

@@ -40,6 +40,7 @@ import {
   API_SCOPE_NAMES,
   type ApiHandlerName,
   AUTHORIZER_FUNCTION,
+  type DynamoDbGrant,
   type FunctionSpec,
   methodsByResource,
   STAGE,
@@ -159,11 +160,18 @@ export class ClientsApiStack extends Stack {
             ...(corsOrigins.length > 0 && { CORS_ORIGINS: corsOrigins.join(',') }),
           },
         });
-        clientsTable.grant(
-          construct.function,
-          spec.dynamodbActions.map((action) => `dynamodb:${action}`),
-          spec.dynamodbPartitions,
-        );
+        const dynamodbGrants: DynamoDbGrant[] = [
+          { actions: spec.dynamodbActions, partitions: spec.dynamodbPartitions },
+          ...((spec as FunctionSpec).dynamodbQuotaGrants ?? []),
+        ];
+        for (const { actions, partitions, select } of dynamodbGrants) {
+          clientsTable.grant(
+            construct.function,
+            actions.map((action) => `dynamodb:${action}`),
+            partitions,
+            select,
+          );
+        }
         return [handler, construct.function];
       }),
     ) as Record<ApiHandlerName, NodejsFunction>;

@@ -58,16 +58,21 @@ export class ClientsTable extends Construct {
 
   /**
    * Exactly the item actions given, on this table only, and only on items whose partition key is
-   * one of `partitions` (`dynamodb:LeadingKeys`); and the table's key, when customer-managed.
+   * one of `partitions` (`dynamodb:LeadingKeys`), with `select` only Queries that ask for it; and
+   * the table's key, when customer-managed.
    */
-  grant(grantee: IGrantable, actions: string[], partitions: readonly ItemKind[]): void {
+  grant(grantee: IGrantable, actions: string[], partitions: readonly ItemKind[], select?: 'COUNT'): void {
     // A function that never touches the table (GET /api/key-pairs) gets nothing, not an empty statement.
     if (actions.length === 0) return;
     Grant.addToPrincipal({
       grantee,
       actions,
       resourceArns: [this.table.tableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } },
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] },
+        // A Query that only counts: no item of the partition is returned.
+        ...(select && { StringEquals: { 'dynamodb:Select': select } }),
+      },
     });
     // What DynamoDB asks of the caller's identity to use a customer-managed table key, spelled
     // out rather than grantEncryptDecrypt's wildcards.

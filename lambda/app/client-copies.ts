@@ -128,6 +128,7 @@ export class ClientCopies {
       const plan = planUpdate(request, base.client, current, this.store.historyBytes);
       if (plan.status === 'invalid') return { ...plan, links };
       const planned = await withPlannedScopes(this.store, plan, current);
+      if (planned.status === 'invalid') return { ...planned, links };
       current = planned.lookups;
       changed = changesOf(planned.patch);
     }

@@ -72,6 +72,7 @@ export class CreateClient {
     if (tooLateToWrite(deadline)) return { status: 'out-of-time' };
 
     const planned = await withPlannedScopes(this.store, plan, reads.lookups);
+    if (planned.status === 'invalid') return planned;
     const prepared = await this.#copies.prepare({ client: base, version: 0 }, request, planned.patch, planned.lookups);
     if (prepared.status === 'invalid') {
       await this.#copies.abandon(id, prepared.links);

@@ -33,6 +33,8 @@ export class NamedResourceDeletion<T extends NamedRecord> {
     // and is taken over by the next reservation of its name.
     await Promise.all(names.map((lockedName) => this.store.forgetCreation(lockedName, id)));
     if (!(await this.store.delete(id, marked.deleting))) return (await this.store.get(id)) === undefined;
+    // Only the request whose delete removed it gives its slot back; a crash before keeps it counted.
+    await this.store.releaseSlots(1);
     await Promise.all(names.map((lockedName) => this.store.releaseName(lockedName, id)));
     await this.clients.deleteLinks(await this.clients.linksTo(this.kind, id));
     return true;

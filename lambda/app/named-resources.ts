@@ -6,6 +6,7 @@ import type { CopyKind } from '../domain/client-copies.js';
 import type { FieldErrors } from '../domain/field-errors.js';
 import type { ChangeOrigin, HistoryAction } from '../domain/history-entry.js';
 import { byName, type ChangesPlan, type CreatePlan, TAKEN } from '../domain/named-resource.js';
+import { limitReached } from '../domain/resource-limits.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { NamedRecord, NamedResourceStore, StoredResource } from '../store/named-resource-store.js';
 import { CopyFanOut } from './copy-fan-out.js';
@@ -68,13 +69,21 @@ export class NamedResources<T extends NamedRecord> {
     if (plan.status === 'invalid') return plan;
     const record = { ...plan.record, id: plan.id ?? randomUUID() } as T;
     if (plan.id && (await this.store.get(plan.id))) return { status: 'invalid', errors: { id: [TAKEN] } };
+    // The slot first: a crash from here on leaves the count too high, never too low.
+    if (!(await this.store.claimSlots(1))) {
+      return { status: 'invalid', errors: { name: [limitReached(this.store.quota, this.kind.copyKind)] } };
+    }
     const reservation = await this.store.reserveName(record.name, record.id, record);
-    if (reservation.status === 'taken') return { status: 'invalid', errors: { name: [TAKEN] } };
+    if (reservation.status === 'taken') {
+      await this.store.releaseSlots(1);
+      return { status: 'invalid', errors: { name: [TAKEN] } };
+    }
     if ((await this.store.create(record)) === 'exists') {
       // Completed from the lock by a request that found it first, or an id taken meanwhile.
       const stored = await this.store.get(record.id);
       if (stored && isDeepStrictEqual(stored.record, record)) return { status: 'ok', resource: stored };
       await this.store.releaseName(record.name, record.id);
+      await this.store.releaseSlots(1);
       return { status: 'invalid', errors: { id: [TAKEN] } };
     }
     return { status: 'ok', resource: { record, version: 1, copiesPending: false } };

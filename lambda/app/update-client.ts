@@ -80,6 +80,7 @@ export class UpdateClient {
       if (plan.status === 'invalid') return plan;
       if (ifMatch && !ifMatch(current.version)) return { status: 'precondition-failed' };
       const planned = await withPlannedScopes(this.store, plan, lookups);
+      if (planned.status === 'invalid') return planned;
       // The copies of scopes and provider: a step of its own (client-copies.ts). Changing them
       // puts links and reads what they copy again, which may plan other copies.
       const prepared = await this.#copies.prepare(current, request, planned.patch, planned.lookups);

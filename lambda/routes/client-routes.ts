@@ -3,6 +3,7 @@ import { CreateClient } from '../app/create-client.js';
 import { DeleteClient } from '../app/delete-client.js';
 import { ClientKeyMaterial } from '../app/key-material.js';
 import { type ClientView, toClientView } from '../domain/client-view.js';
+import { LIST_BUDGET_BYTES } from '../domain/resource-limits.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
 import { badRequest, notFound, unprocessableEntity } from '../http/http-error.js';
@@ -25,11 +26,7 @@ export interface RouteOptions {
 
 export const MAX_PAGE_SIZE = 100;
 
-/**
- * What the list without `limit` may put in one answer: Lambda refuses answers over 6 MB (API
- * Gateway then answers 502), and the body travels JSON-escaped inside the proxy result.
- */
-export const LIST_BUDGET_BYTES = 5 * 1024 * 1024;
+export { LIST_BUDGET_BYTES };
 
 /**
  * GET /api/clients: every client, or with `limit`, a page and the cursor of the next. Every

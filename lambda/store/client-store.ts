@@ -41,6 +41,8 @@ export interface UpdateReferences {
   scopeNames: string[];
 }
 
+export type EnsuredScopes = { status: 'ensured'; scopes: ScopeLink[] } | { status: 'limit-reached'; quota: number };
+
 /** What a write may set: any attribute but the id (keys and did only through their routes). */
 export type ClientAttributes = Partial<Omit<Client, 'id'>>;
 
@@ -120,8 +122,11 @@ export interface ClientStore {
    * undefined for an id that has no client and no history to show.
    */
   getHistory(clientId: string): Promise<HistoryEntry[] | undefined>;
-  /** The scope of each name, created (public: false) where none exists; safe under races. */
-  ensureScopes(names: string[]): Promise<ScopeLink[]>;
+  /**
+   * The scope of each name, created (public: false) where none exists; safe under races. None
+   * is created when they would pass the scopes' quota (`limit-reached`, with the quota).
+   */
+  ensureScopes(names: string[]): Promise<EnsuredScopes>;
   /**
    * The one conditional write of a client change: writes the patch over `current` only if the
    * stored version is still `current.version` (and the client not deleted), bumps the version,

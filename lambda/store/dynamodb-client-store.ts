@@ -16,6 +16,7 @@ import type {
   ClientReads,
   ClientStore,
   DeleteResult,
+  EnsuredScopes,
   LinkCondition,
   LinkPut,
   PatchResult,
@@ -26,7 +27,7 @@ import type {
 } from './client-store.js';
 import { DynamoDbIdentityProviderStore, toIdentityProvider } from './dynamodb-identity-provider-store.js';
 import { DynamoDbLinks } from './dynamodb-links.js';
-import type { DynamoDbNamedResources } from './dynamodb-named-resources.js';
+import type { DynamoDbNamedResources, NamedResourceLimits } from './dynamodb-named-resources.js';
 import { DynamoDbScopeStore, toScope } from './dynamodb-scope-store.js';
 import { DynamoDbTable, type Item, type Projection } from './dynamodb-table.js';
 import {
@@ -89,6 +90,8 @@ export interface ClientStoreSettings {
   historyRetentionDays?: number;
   /** The time entries and tombstones carry. */
   now?: () => Date;
+  /** The scopes' quota: RESOURCE_LIMITS unless a test sets a smaller one. */
+  scopeLimits?: NamedResourceLimits;
 }
 
 export class DynamoDbClientStore implements ClientStore {
@@ -104,7 +107,7 @@ export class DynamoDbClientStore implements ClientStore {
   constructor(documents: DynamoDBDocumentClient, tableName: string, settings: ClientStoreSettings = {}) {
     this.table = new DynamoDbTable(documents, tableName);
     this.links = new DynamoDbLinks(this.table);
-    this.scopes = new DynamoDbScopeStore(this.table);
+    this.scopes = new DynamoDbScopeStore(this.table, undefined, settings.scopeLimits);
     this.identityProviders = new DynamoDbIdentityProviderStore(this.table);
     this.historyCapacity = settings.historyCapacity ?? DEFAULT_HISTORY_CAPACITY;
     this.retentionDays = settings.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
@@ -192,9 +195,16 @@ export class DynamoDbClientStore implements ClientStore {
     return item && !isExpired(item, this.now()) ? historyOf(item, this.historyCapacity) : undefined;
   }
 
-  /** The scope of each name, created (public: false) where none exists; safe under races. */
-  ensureScopes(names: string[]): Promise<ScopeLink[]> {
-    return Promise.all(names.map((name) => this.ensureScope(name)));
+  /**
+   * The scope of each name, created (public: false) where none exists; safe under races. The
+   * quota's slots are claimed for every name at once, before any lock; a name another request
+   * created meanwhile gives its slot back.
+   */
+  async ensureScopes(names: string[]): Promise<EnsuredScopes> {
+    if (!(await this.scopes.claimSlots(names.length))) return { status: 'limit-reached', quota: this.scopes.quota };
+    const ensured = await Promise.all(names.map((name) => this.ensureScope(name)));
+    await this.scopes.releaseSlots(ensured.filter(({ created }) => !created).length);
+    return { status: 'ensured', scopes: ensured.map(({ scope }) => scope) };
   }
 
   async writePatch(current: StoredClient, patch: ClientAttributes, change: RecordedChange): Promise<PatchResult> {
@@ -377,12 +387,12 @@ export class DynamoDbClientStore implements ClientStore {
    * scope is missing completes it from there, so a request that dies between the two writes
    * leaves nothing half made. The conditional write of the lock decides races.
    */
-  private async ensureScope(name: string): Promise<ScopeLink> {
+  private async ensureScope(name: string): Promise<{ scope: ScopeLink; created: boolean }> {
     const scope: Scope = { id: randomUUID(), name, label: null, public: false };
     const reservation = await this.scopes.reserveName(name, scope.id, scope);
-    if (reservation.status === 'taken') return scopeLink(reservation.holder.record);
+    if (reservation.status === 'taken') return { scope: scopeLink(reservation.holder.record), created: false };
     await this.scopes.create(scope);
-    return scopeLink(scope);
+    return { scope: scopeLink(scope), created: true };
   }
 }
 

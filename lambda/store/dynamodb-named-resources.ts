@@ -1,11 +1,19 @@
+import { DynamoDbResourceCounter } from './dynamodb-resource-counter.js';
 import { type Condition, type DynamoDbTable, type Item, type Key, onlyIfAbsent } from './dynamodb-table.js';
 import type { NamedRecord, NamedResourceStore, Reservation, StoredResource } from './named-resource-store.js';
 import { PARTITION_KEY } from './table-definition.js';
 
-/** The partitions of one kind of named resource: its items and its name locks. */
+/** The partitions of one kind of named resource: its items, its name locks and its counter. */
 export interface NamedPartitions {
   item: string;
   name: string;
+  count: string;
+}
+
+/** How many a deployment may hold, and how many a list reads at most (RESOURCE_LIMITS). */
+export interface NamedResourceLimits {
+  quota: number;
+  listCeiling: number;
 }
 
 const RESERVE_ATTEMPTS = 5;
@@ -15,14 +23,28 @@ const NAMES = { '#version': 'version', '#deleting': 'deleting' };
  * The DynamoDB adapter of a named resource (scopes, identity providers): items `pk` = kind,
  * `sk` = id, with `version`, `deleting`, `pending_name` and `copies_pending` beside the record;
  * name locks `pk` = kind's name partition, `sk` = the name, holding `id` (and `created`, the
- * record a create is about to store). No transactions: every step is one conditional write.
+ * record a create is about to store); their count against the quota in the counter's partition
+ * (dynamodb-resource-counter.ts). No transactions: every step is one conditional write.
  */
 export class DynamoDbNamedResources<T extends NamedRecord> implements NamedResourceStore<T> {
+  readonly #counter: DynamoDbResourceCounter;
+
   constructor(
     private readonly table: DynamoDbTable,
     private readonly partitions: NamedPartitions,
     private readonly toRecord: (item: Item) => T,
-  ) {}
+    private readonly limits: NamedResourceLimits,
+  ) {
+    this.#counter = new DynamoDbResourceCounter(
+      table,
+      { counter: partitions.count, items: partitions.item },
+      limits.quota,
+    );
+  }
+
+  get quota(): number {
+    return this.limits.quota;
+  }
 
   itemKey(id: string): Key {
     return { pk: this.partitions.item, sk: id };
@@ -43,7 +65,21 @@ export class DynamoDbNamedResources<T extends NamedRecord> implements NamedResou
   }
 
   async list(): Promise<StoredResource<T>[]> {
-    return (await this.table.queryAll(this.partitions.item)).map((item) => this.toStored(item));
+    const { listCeiling } = this.limits;
+    const items = await this.table.queryAll(this.partitions.item, undefined, listCeiling + 1);
+    if (items.length > listCeiling) {
+      // Only a table filled before the quota existed: answering would pass Lambda's 6 MB.
+      throw new Error(`${this.partitions.item} holds more than ${listCeiling} items: delete some to list them`);
+    }
+    return items.map((item) => this.toStored(item));
+  }
+
+  claimSlots(slots: number): Promise<boolean> {
+    return this.#counter.claim(slots);
+  }
+
+  releaseSlots(slots: number): Promise<void> {
+    return this.#counter.release(slots);
   }
 
   async reserveName(name: string, id: string, created?: T): Promise<Reservation<T>> {

@@ -65,27 +65,47 @@ export class DynamoDbTable {
     return this.unlessConditionFails(() => this.documents.send(new DeleteCommand(input)));
   }
 
-  /** Every item of a partition (whose sort key starts with `prefix`), reading every page. */
-  async queryAll(partition: string, prefix?: string): Promise<Item[]> {
+  /**
+   * Every item of a partition (whose sort key starts with `prefix`), reading every page; given
+   * `atMost`, no more than that many items are read (and returned).
+   */
+  async queryAll(partition: string, prefix?: string, atMost?: number): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
       const page = await this.send(() =>
         this.documents.send(
           new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#pk': PARTITION_KEY, ...(prefix !== undefined && { '#sk': SORT_KEY }) },
-            ExpressionAttributeValues: { ':pk': partition, ...(prefix !== undefined && { ':prefix': prefix }) },
-            ConsistentRead: true,
+            ...partitionQuery(this.tableName, partition, prefix),
             ExclusiveStartKey: startKey,
+            ...(atMost !== undefined && { Limit: atMost - items.length }),
           }),
         ),
       );
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    } while (startKey && (atMost === undefined || items.length < atMost));
     return items;
+  }
+
+  /** How many items a partition holds (DynamoDB still charges the read of every one). */
+  async count(partition: string): Promise<number> {
+    let count = 0;
+    let startKey: Item | undefined;
+    do {
+      const page = await this.send(() =>
+        this.documents.send(
+          new QueryCommand({
+            ...partitionQuery(this.tableName, partition),
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
   }
 
   async batchGet(keys: Key[], projection: Projection = {}): Promise<Item[]> {
@@ -175,6 +195,17 @@ export const onlyIfAbsent: Condition = {
   ConditionExpression: 'attribute_not_exists(#pk)',
   ExpressionAttributeNames: { '#pk': PARTITION_KEY },
 };
+
+/** A consistent Query of a partition's items (whose sort key starts with `prefix`). */
+function partitionQuery(tableName: string, partition: string, prefix?: string) {
+  return {
+    TableName: tableName,
+    KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': PARTITION_KEY, ...(prefix !== undefined && { '#sk': SORT_KEY }) },
+    ExpressionAttributeValues: { ':pk': partition, ...(prefix !== undefined && { ':prefix': prefix }) },
+    ConsistentRead: true,
+  };
+}
 
 function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];

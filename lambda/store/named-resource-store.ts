@@ -30,10 +30,19 @@ export type Reservation<T extends NamedRecord> =
  * resource yet is completed, from the record it holds, by whoever finds it.
  */
 export interface NamedResourceStore<T extends NamedRecord> {
+  /** How many of them a deployment may hold. */
+  readonly quota: number;
   get(id: string): Promise<StoredResource<T> | undefined>;
   getMany(ids: readonly string[]): Promise<Map<string, StoredResource<T>>>;
-  /** Every resource, reading every page. */
+  /** Every resource, reading every page (never more than the quota leaves room for). */
   list(): Promise<StoredResource<T>[]>;
+  /**
+   * Counts `slots` resources about to be created, unless the quota would be passed: false then.
+   * Taken before anything of them is written; given back when they are not created after all.
+   */
+  claimSlots(slots: number): Promise<boolean>;
+  /** Gives back slots that no resource took, or that a deleted resource held. */
+  releaseSlots(slots: number): Promise<void>;
   /** Reserves `name` for `id`; `created` is the record a create is about to store under it. */
   reserveName(name: string, id: string, created?: T): Promise<Reservation<T>>;
   /** Drops the record of its create from the lock of `name`, if it is still reserved for `id`. */

@@ -20,6 +20,10 @@ export const ITEM_KINDS = {
   scopeName: 'SCOPE_NAME',
   /** A client's link to a scope it copies. */
   scopeLink: 'SCOPE_LINK',
+  /** The one item counting scopes against their quota. */
+  scopeCount: 'SCOPE_COUNT',
+  /** The one item counting identity providers against their quota. */
+  identityProviderCount: 'IDENTITY_PROVIDER_COUNT',
 } as const;
 export type ItemKind = (typeof ITEM_KINDS)[keyof typeof ITEM_KINDS];
 

@@ -12,7 +12,9 @@ import {
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { LIST_BUDGET_BYTES, RESOURCE_LIMITS } from '../../lambda/domain/resource-limits.js';
 import {
+  createCreateIdentityProviderHandler,
   createDeleteIdentityProviderHandler,
   createListIdentityProvidersHandler,
 } from '../../lambda/routes/identity-provider-routes.js';
@@ -92,6 +94,20 @@ async function call(handler: ReturnType<typeof createListScopesHandler>, request
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
 const commandNames = () => dynamo.calls().map((entry) => entry.args[0].constructor.name);
 
+const SCOPE_COUNTER = { pk: 'SCOPE_COUNT', sk: 'SCOPE_COUNT' };
+/** The changes asked of the scopes' counter, and the bound their condition puts on the count. */
+const counterChanges = () =>
+  dynamo
+    .commandCalls(UpdateCommand)
+    .map((entry) => entry.args[0].input)
+    .filter((input) => input.Key?.pk === SCOPE_COUNTER.pk && input.Key?.sk === SCOPE_COUNTER.sk)
+    .map(({ ExpressionAttributeValues: values = {} }) => {
+      const add = (values[':slots'] ?? values[':change']) as number;
+      return add > 0
+        ? { add, guarantees: `count + ${add} <= ${(values[':room'] as number) + add}` }
+        : { add, guarantees: `count - ${-add} >= ${(values[':held'] as number) + add}` };
+    });
+
 beforeEach(() => {
   dynamo.reset();
 });
@@ -128,6 +144,85 @@ describe('GET /api/scopes', () => {
   });
 });
 
+describe('GET /api/scopes and /api/identity-providers: bounded by the quota', () => {
+  // The largest view: every character of a name (and a label) JSON-escaped twice, once in the
+  // body and once in Lambda's answer (`\u0001` becomes `\\u0001`, 7 bytes).
+  const LARGEST = '\u0001'.repeat(255);
+  const idOf = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+  const kinds = [
+    {
+      path: '/api/scopes',
+      handler: createListScopesHandler,
+      limits: RESOURCE_LIMITS.scope,
+      item: (index: number) => ({
+        ...itemKeys.scope(idOf(index)),
+        id: idOf(index),
+        name: `${index}${LARGEST}`.slice(0, 255),
+        label: LARGEST,
+        public: false,
+        version: 9,
+      }),
+    },
+    {
+      path: '/api/identity-providers',
+      handler: createListIdentityProvidersHandler,
+      limits: RESOURCE_LIMITS['identity-provider'],
+      item: (index: number) => ({
+        ...itemKeys.identityProvider(idOf(index)),
+        id: idOf(index),
+        name: `${index}${LARGEST}`.slice(0, 255),
+        version: 9,
+      }),
+    },
+  ];
+
+  /** A partition of `count` items, served in pages of at most 300 (or the Limit asked). */
+  let served = 0;
+  function givenPartition(count: number, item: (index: number) => Record<string, unknown>) {
+    served = 0;
+    dynamo.on(QueryCommand).callsFake((input) => {
+      const start = input.ExclusiveStartKey ? Number(input.ExclusiveStartKey.sk.slice(-12)) + 1 : 0;
+      const end = Math.min(count, start + Math.min(input.Limit ?? 300, 300));
+      const Items = Array.from({ length: end - start }, (_, offset) => item(start + offset));
+      served += Items.length;
+      return { Items, ...(end < count && { LastEvaluatedKey: { pk: Items[0]?.pk, sk: idOf(end - 1) } }) };
+    });
+  }
+  const itemsRead = () => served;
+
+  it.each(kinds)(
+    'answers all of the most that $path reads, each as large as its view can be, within the list budget',
+    async ({ path, handler, limits, item }) => {
+      givenPartition(limits.listCeiling, item);
+
+      const response = await handler(options)(event('GET', path), LAMBDA_CONTEXT);
+
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body).data).toHaveLength(limits.listCeiling);
+      // What Lambda sends back is the proxy result as JSON: it must stay under its 6 MB.
+      expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThanOrEqual(LIST_BUDGET_BYTES);
+      expect(limits.quota).toBeLessThan(limits.listCeiling);
+      expect(itemsRead()).toBeLessThanOrEqual(limits.listCeiling + 1);
+    },
+  );
+
+  it.each(kinds)(
+    'reads no more than one item past its ceiling and answers 500 when $path holds more (a table filled before quotas)',
+    async ({ path, handler, limits, item }) => {
+      givenPartition(limits.listCeiling + 5000, item);
+
+      const response = await handler(options)(event('GET', path), LAMBDA_CONTEXT);
+
+      expect(response.statusCode).toBe(500);
+      expect(JSON.parse(response.body)).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        message: 'An internal error occurred.',
+      });
+      expect(itemsRead()).toBe(limits.listCeiling + 1);
+    },
+  );
+});
+
 describe('GET /api/scopes/{scope_id}', () => {
   it('is one consistent GetItem, the version as ETag', async () => {
     dynamo.on(GetCommand).resolves({ Item: scopeItem() });
@@ -152,8 +247,9 @@ describe('GET /api/scopes/{scope_id}', () => {
 });
 
 describe('POST /api/scopes', () => {
-  it('claims the name with the scope to create, then stores it: 201 with Location and ETag', async () => {
+  it('counts the scope against the quota, claims the name with the scope to create, then stores it: 201 with Location and ETag', async () => {
     dynamo.on(PutCommand).resolves({});
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...SCOPE_COUNTER, count: 8 } });
 
     const response = await call(
       createCreateScopeHandler(options),
@@ -168,10 +264,12 @@ describe('POST /api/scopes', () => {
       { ...itemKeys.scopeName('billing'), id, name: 'billing', created: response.json.data },
       { ...itemKeys.scope(id), ...response.json.data, version: 1 },
     ]);
-    expect(commandNames()).toEqual(['PutCommand', 'PutCommand']);
+    expect(commandNames()).toEqual(['UpdateCommand', 'PutCommand', 'PutCommand']);
+    expect(counterChanges()).toEqual([{ add: 1, guarantees: 'count + 1 <= 1000' }]);
   });
 
-  it('answers 422 when the name belongs to another scope, storing nothing', async () => {
+  it('answers 422 when the name belongs to another scope, storing nothing and giving its slot back', async () => {
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...SCOPE_COUNTER, count: 8 } });
     dynamo
       .on(PutCommand)
       .rejects(conditionFailed())
@@ -191,6 +289,64 @@ describe('POST /api/scopes', () => {
       errors: { name: ['has already been taken'] },
     });
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    expect(counterChanges()).toEqual([
+      { add: 1, guarantees: 'count + 1 <= 1000' },
+      { add: -1, guarantees: 'count - 1 >= 0' },
+    ]);
+  });
+
+  it('answers 422 on name past the quota, before it locks or stores anything', async () => {
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on(GetCommand).resolves({ Item: { ...SCOPE_COUNTER, count: 1000, recounted_at: Date.now() } });
+
+    const response = await call(
+      createCreateScopeHandler(options),
+      event('POST', '/api/scopes', { body: { scope: { name: 'billing' } } }),
+    );
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { name: ['limit of 1000 scopes reached'] },
+    });
+    // A count rebuilt less than a minute ago is trusted: no Query of the scopes.
+    expect(commandNames()).toEqual(['UpdateCommand', 'GetCommand']);
+    expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual(SCOPE_COUNTER);
+  });
+
+  it('rebuilds a count older than a minute from a Query that only counts, then claims again', async () => {
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({ Attributes: { ...SCOPE_COUNTER, count: 998 } });
+    const stale = { ...SCOPE_COUNTER, count: 1000, recounted_at: Date.now() - 61_000 };
+    dynamo.on(GetCommand).resolves({ Item: stale });
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({ Count: 600, LastEvaluatedKey: { pk: 'SCOPE', sk: 'x' } })
+      .resolves({ Count: 397 });
+    dynamo.on(PutCommand).resolves({});
+
+    const response = await call(
+      createCreateScopeHandler(options),
+      event('POST', '/api/scopes', { body: { scope: { name: 'billing' } } }),
+    );
+
+    expect(response.statusCode).toBe(201);
+    const queries = dynamo.commandCalls(QueryCommand).map((entry) => entry.args[0].input);
+    expect(queries.map(({ Select, ExpressionAttributeValues }) => ({ Select, ExpressionAttributeValues }))).toEqual([
+      { Select: 'COUNT', ExpressionAttributeValues: { ':pk': 'SCOPE' } },
+      { Select: 'COUNT', ExpressionAttributeValues: { ':pk': 'SCOPE' } },
+    ]);
+    const [rebuilt] = dynamo.commandCalls(PutCommand).map((entry) => entry.args[0].input);
+    // The rebuilt count replaces only the counter as read: a claim or release meanwhile wins.
+    expect(rebuilt?.Item).toEqual({ ...SCOPE_COUNTER, count: 997, recounted_at: expect.any(Number) });
+    expect(rebuilt?.ExpressionAttributeValues).toEqual({ ':seen': 1000, ':recounted': stale.recounted_at });
+    expect(counterChanges()).toEqual([
+      { add: 1, guarantees: 'count + 1 <= 1000' },
+      { add: 1, guarantees: 'count + 1 <= 1000' },
+    ]);
   });
 
   it('answers 400 for a body without scope, and 403 naming scopes:manage:all to a clients token', async () => {
@@ -340,9 +496,11 @@ describe('DELETE /api/scopes/{scope_id}', () => {
       'DeleteCommand SCOPE_LINK',
       'UpdateCommand SCOPE_NAME',
       'DeleteCommand SCOPE',
+      'UpdateCommand SCOPE_COUNT',
       'DeleteCommand SCOPE_NAME',
       'QueryCommand ',
     ]);
+    expect(counterChanges()).toEqual([{ add: -1, guarantees: 'count - 1 >= 0' }]);
     expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       Key: itemKeys.client(holder.id),
       ExpressionAttributeValues: expect.objectContaining({ ':a0': [], ':expected': 2 }),
@@ -355,6 +513,29 @@ describe('DELETE /api/scopes/{scope_id}', () => {
 });
 
 describe('identity providers', () => {
+  it('answers 422 on name past their own quota, asking only their own counter', async () => {
+    const counter = { pk: 'IDENTITY_PROVIDER_COUNT', sk: 'IDENTITY_PROVIDER_COUNT' };
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on(GetCommand).resolves({ Item: { ...counter, count: 2000, recounted_at: Date.now() } });
+
+    const response = await call(
+      createCreateIdentityProviderHandler(options),
+      event('POST', '/api/identity-providers', { body: { identity_provider: { name: 'Partners' } } }),
+    );
+
+    expect(response.json).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { name: ['limit of 2000 identity providers reached'] },
+    });
+    const keys = dynamo.calls().map((entry) => (entry.args[0].input as { Key?: unknown }).Key);
+    expect(keys).toEqual([counter, counter]);
+    expect(dynamo.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues).toEqual({
+      ':slots': 1,
+      ':room': 1999,
+    });
+  });
+
   it('lists for a token that holds only clients:manage:all, exactly id and name', async () => {
     dynamo.on(QueryCommand).resolves({
       Items: [{ ...itemKeys.identityProvider(IDENTITY_PROVIDER.id), ...IDENTITY_PROVIDER, version: 1 }],

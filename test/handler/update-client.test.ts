@@ -50,7 +50,7 @@ function givenStored(client = storedClient(), version = 3, extraItems: Record<st
 
 function givenWriteSucceeds() {
   dynamo.on(UpdateCommand).callsFake((input) => {
-    if (input.Key.pk !== 'CLIENT') return {};
+    if (input.Key.pk !== 'CLIENT') return { Attributes: input.Key };
     const stored = storedClient();
     const patch = Object.fromEntries(
       Object.entries(input.ExpressionAttributeNames as Record<string, string>)
@@ -71,6 +71,31 @@ function handlerWith(options: Partial<UpdateClientHandlerOptions>) {
 async function send(options: Parameters<typeof updateEvent>[0] = {}) {
   const response = await handler(updateEvent(options), LAMBDA_CONTEXT);
   return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+}
+
+/** The writes to these partitions, in order; a counter's with its change and what its condition bounds. */
+function writesTo(partitions: string[]): string[] {
+  return dynamo
+    .calls()
+    .map((entry) => entry.args[0])
+    .filter((command) => command instanceof PutCommand || command instanceof UpdateCommand)
+    .map(
+      (command) =>
+        command.input as {
+          Key?: { pk: string };
+          Item?: { pk: string };
+          ExpressionAttributeValues?: Record<string, number>;
+        },
+    )
+    .filter((input) => partitions.includes((input.Key ?? input.Item)?.pk ?? ''))
+    .map((input) => {
+      const pk = (input.Key ?? input.Item)?.pk;
+      const values = input.ExpressionAttributeValues ?? {};
+      if (pk !== 'SCOPE_COUNT') return `${input.Key ? 'UpdateCommand' : 'PutCommand'} ${pk}`;
+      return values[':slots'] !== undefined
+        ? `UpdateCommand ${pk} +${values[':slots']} while count <= ${values[':room']}`
+        : `UpdateCommand ${pk} ${values[':change']} while count >= ${values[':held']}`;
+    });
 }
 
 const conditionalFailure = (item?: Record<string, unknown>) =>
@@ -358,6 +383,34 @@ describe('scope creation by name', () => {
       },
     ]);
     expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: itemKeys.link('scope', created.id, CLIENT_ID) });
+    // The slot is claimed before the lock: a crash in between leaves the count high, never low.
+    expect(writesTo(['SCOPE_COUNT', 'SCOPE_NAME', 'SCOPE'])).toEqual([
+      'UpdateCommand SCOPE_COUNT +1 while count <= 999',
+      'PutCommand SCOPE_NAME',
+      'PutCommand SCOPE',
+    ]);
+  });
+
+  it('answers 422 on authorized_scopes past the scopes’ quota, creating no scope and leaving the client as it was', async () => {
+    givenStored(storedClient({ authorized_scopes: [] }));
+    dynamo.on(UpdateCommand).rejects(conditionalFailure());
+    dynamo
+      .on(GetCommand)
+      .resolves({ Item: { pk: 'SCOPE_COUNT', sk: 'SCOPE_COUNT', count: 999, recounted_at: Date.now() } });
+
+    const response = await send({ body: { client: { authorized_scopes: [{ name: 'a:b' }, { name: 'c:d' }] } } });
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json).toEqual({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Your request could not be processed.',
+      errors: { authorized_scopes: ['limit of 1000 scopes reached'] },
+    });
+    // Both names are claimed at once: one slot left is not enough for two.
+    expect(writesTo(['SCOPE_COUNT', 'SCOPE_NAME', 'SCOPE', 'CLIENT'])).toEqual([
+      'UpdateCommand SCOPE_COUNT +2 while count <= 998',
+    ]);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('takes the scope of a request that claimed the name first', async () => {
@@ -383,6 +436,11 @@ describe('scope creation by name', () => {
     expect(response.json.data.authorized_scopes).toEqual([winner]);
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
     expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(0);
+    // The winner counted its scope: this request gives back the slot it claimed.
+    expect(writesTo(['SCOPE_COUNT'])).toEqual([
+      'UpdateCommand SCOPE_COUNT +1 while count <= 999',
+      'UpdateCommand SCOPE_COUNT -1 while count >= 1',
+    ]);
   });
 
   it('creates no scope when their links would push the client past 400 KB, and answers 422', async () => {
@@ -460,6 +518,7 @@ describe('a list that drives reads, over its cap', () => {
     // The update's read; then, once the new scopes exist and are linked, the read of their 100
     // locks and the 100 scopes they point at (client-copies.ts), again at most 100 keys a call.
     expect(batches.map((keys) => keys?.length)).toEqual([100, 1, 100, 100]);
+    expect(writesTo(['SCOPE_COUNT'])).toEqual(['UpdateCommand SCOPE_COUNT +100 while count <= 900']);
   });
 });
 

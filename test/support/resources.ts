@@ -5,10 +5,12 @@ import { DeleteIdentityProvider, identityProviderUseCases } from '../../lambda/a
 import { DeleteScope, scopeUseCases } from '../../lambda/app/scopes.js';
 import { UpdateClient } from '../../lambda/app/update-client.js';
 import type { Client } from '../../lambda/domain/client.js';
+import type { CopyKind } from '../../lambda/domain/client-copies.js';
 import { parseUpdateRequest } from '../../lambda/domain/update-request.js';
 import type { ClientStore } from '../../lambda/store/client-store.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
+import type { NamedResourceLimits } from '../../lambda/store/dynamodb-named-resources.js';
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import type { IdentityProviderStore } from '../../lambda/store/identity-provider-store.js';
 import type { ScopeStore } from '../../lambda/store/scope-store.js';
@@ -20,11 +22,16 @@ export interface Stores {
   providers: IdentityProviderStore;
 }
 
-export function dynamoDbStores(documents: DynamoDBDocumentClient, tableName: string): Stores {
+/** The stores over one table; `limits` sets quotas smaller than the deployment's, to reach them. */
+export function dynamoDbStores(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  limits: Partial<Record<CopyKind, NamedResourceLimits>> = {},
+): Stores {
   return {
-    clients: new DynamoDbClientStore(documents, tableName),
-    scopes: new DynamoDbScopeStore(documents, tableName),
-    providers: new DynamoDbIdentityProviderStore(documents, tableName),
+    clients: new DynamoDbClientStore(documents, tableName, { scopeLimits: limits.scope }),
+    scopes: new DynamoDbScopeStore(documents, tableName, limits.scope),
+    providers: new DynamoDbIdentityProviderStore(documents, tableName, limits['identity-provider']),
   };
 }
 
