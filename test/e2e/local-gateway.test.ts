@@ -2,6 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalGateway, type GatewayRoute, type LocalGatewayOptions } from '../../bin/local/api-gateway.js';
+import { introspectionAuthentication } from '../../lambda/auth/introspection.js';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
 import { adminClaims, jwksOf, offlineJwtAuthentication, rsaSigningKey, signJwt } from '../support/tokens.js';
@@ -183,6 +184,29 @@ describe('the methods a resource lacks (its MOCK ANY method)', () => {
     );
 
     expect(statuses).toEqual([401, 403, 405]);
+  });
+});
+
+describe("the authorizer's failures", () => {
+  it('answers 500 (AUTHORIZER_FAILURE), not 401, when the token could not be checked, and runs no function', async () => {
+    const base = await startGateway({
+      authorizer: createScopeAuthorizer({
+        // Nothing listens on port 1: the introspection endpoint is down.
+        authenticate: introspectionAuthentication({
+          url: 'http://127.0.0.1:1/introspect',
+          clientId: 'clients-api',
+          clientSecret: async () => 'secret',
+        }),
+        acceptedScopes: ['clients:manage:all'],
+        logger: { info: () => {} },
+      }),
+    });
+
+    const response = await send(base, '/api/clients', { headers: { Authorization: 'Bearer an-opaque-token' } });
+
+    expect(response.status).toBe(500);
+    expect(response.json).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'An internal error occurred.' });
+    expect(seen).toHaveLength(0);
   });
 });
 
