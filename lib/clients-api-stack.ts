@@ -69,6 +69,12 @@ export type IssuerSettings =
       /** The Secrets Manager secret (complete ARN, or name) holding its secret. */
       introspectionSecret: string;
       introspectionAuthMethod?: ClientAuthMethod;
+      /** The clients whose tokens are accepted (the answer's `client_id`), e.g. Boruta's admin UI. */
+      introspectionTokenClientIds?: string[];
+      /** The accepted `aud` values of the answer. With both lists, a token must match each. */
+      introspectionAudience?: string[];
+      /** Accept any active token of that server carrying an API scope: required without either list. */
+      acceptAnyAudience?: boolean;
     };
 
 export interface ClientsApiStackProps extends StackProps {
@@ -337,6 +343,19 @@ export class ClientsApiStack extends Stack {
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
       throw new SettingsError(`introspectionAuthMethod must be ${CLIENT_AUTH_METHODS.join(' or ')}, not ${authMethod}`);
     }
+    const tokenClientIds = issuer.introspectionTokenClientIds ?? [];
+    const audience = issuer.introspectionAudience ?? [];
+    const narrowed = tokenClientIds.length > 0 || audience.length > 0;
+    if (!narrowed && !issuer.acceptAnyAudience) {
+      throw new SettingsError(
+        'introspectionUrl needs introspectionTokenClientIds (-c introspectionTokenClientIds=<client id of the admin UI>) or introspectionAudience (-c introspectionAudience=<aud>): without them any active token of that server carrying an API scope is accepted, whichever client it was issued to; set acceptAnyAudience=true to accept that',
+      );
+    }
+    if (narrowed && issuer.acceptAnyAudience) {
+      throw new SettingsError(
+        'give introspectionTokenClientIds or introspectionAudience, or acceptAnyAudience, not both',
+      );
+    }
     const introspectionSecret = issuer.introspectionSecret.startsWith('arn:')
       ? Secret.fromSecretCompleteArn(this, 'IntrospectionSecret', issuer.introspectionSecret)
       : Secret.fromSecretNameV2(this, 'IntrospectionSecret', issuer.introspectionSecret);
@@ -348,6 +367,8 @@ export class ClientsApiStack extends Stack {
         INTROSPECTION_CLIENT_ID: issuer.introspectionClientId,
         INTROSPECTION_SECRET_ID: issuer.introspectionSecret,
         INTROSPECTION_AUTH_METHOD: authMethod,
+        INTROSPECTION_TOKEN_CLIENT_IDS: tokenClientIds.join(','),
+        INTROSPECTION_AUDIENCE: audience.join(','),
       },
       introspectionSecret,
     };

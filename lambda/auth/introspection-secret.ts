@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { commaList } from './environment-list.js';
 import {
   CLIENT_AUTH_METHODS,
   type ClientAuthMethod,
@@ -50,8 +51,10 @@ export function cachedClientSecret(client: SecretsManagerClient, secretId: strin
 
 /**
  * The introspection authorizer's authentication, from its environment: INTROSPECTION_URL,
- * INTROSPECTION_CLIENT_ID, INTROSPECTION_SECRET_ID (the secret's ARN or name) and
- * INTROSPECTION_AUTH_METHOD (`client_secret_basic`, the default, or `client_secret_post`).
+ * INTROSPECTION_CLIENT_ID, INTROSPECTION_SECRET_ID (the secret's ARN or name),
+ * INTROSPECTION_AUTH_METHOD (`client_secret_basic`, the default, or `client_secret_post`), and
+ * the tokens accepted (comma-separated; empty, no check, which the stack allows only when told
+ * to): INTROSPECTION_TOKEN_CLIENT_IDS (their `client_id`), INTROSPECTION_AUDIENCE (their `aud`).
  */
 export function introspectionFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
@@ -72,5 +75,7 @@ export function introspectionFromEnvironment(
     clientSecret: secret.get,
     onCredentialsRejected: secret.forget,
     authMethod,
+    acceptedClientIds: commaList(environment.INTROSPECTION_TOKEN_CLIENT_IDS),
+    acceptedAudiences: commaList(environment.INTROSPECTION_AUDIENCE),
   });
 }

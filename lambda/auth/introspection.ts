@@ -20,6 +20,13 @@ export interface IntrospectionSettings {
   /** Its secret; read when first needed (Secrets Manager in Lambda). */
   clientSecret: () => Promise<string>;
   authMethod?: ClientAuthMethod;
+  /**
+   * The clients whose tokens this API accepts, matched against the answer's `client_id`; empty or
+   * absent, any client's (the stack allows that only when told to: acceptAnyAudience).
+   */
+  acceptedClientIds?: readonly string[];
+  /** The accepted audiences, matched against the answer's `aud` (a string or an array); empty or absent, any. */
+  acceptedAudiences?: readonly string[];
   /** The endpoint refused the client's credentials (401): a rotated secret is to be read again. */
   onCredentialsRejected?: () => void;
   timeoutMs?: number;
@@ -50,8 +57,10 @@ export class IntrospectionUnavailableError extends AuthenticationUnavailableErro
  * a network error, a redirect, any other status (RFC 7662 §2.2 answers 200 `active: false` about
  * any token a properly authenticated call asks about, so a 401 or 403 refuses this API's own
  * credentials and a 5xx is the server's failure) throws IntrospectionUnavailableError, which the
- * authorizer answers 500. The claims (`scope`, `exp`, `sub`, `client_id`, `iss`) then go through
- * the same checks as a JWT's: numeric future `exp`, one of the API's scopes.
+ * authorizer answers 500. An active token of a client or for an audience the settings do not
+ * name is a 401 too: the server introspects every client's tokens, and without this check any of
+ * them carrying an API scope would pass. The claims (`scope`, `exp`, `sub`, `client_id`, `iss`)
+ * then go through the same checks as a JWT's: numeric future `exp`, one of the API's scopes.
  */
 export function introspectionAuthentication(settings: IntrospectionSettings): Authenticate {
   const authMethod = settings.authMethod ?? 'client_secret_basic';
@@ -98,7 +107,7 @@ export function introspectionAuthentication(settings: IntrospectionSettings): Au
     } catch {
       throw new IntrospectionError('introspection answer is not JSON');
     }
-    return activeClaims(answer);
+    return acceptedClaims(activeClaims(answer), settings);
   };
 }
 
@@ -113,6 +122,23 @@ function activeClaims(answer: unknown): TokenClaims {
   }
   if (typeof claims.nbf === 'number' && claims.nbf * 1000 > Date.now()) {
     throw new IntrospectionError('token is not valid yet');
+  }
+  return claims;
+}
+
+/** Each list the settings give must name the token: its `client_id`, one of its `aud` values. */
+function acceptedClaims(
+  claims: TokenClaims,
+  { acceptedClientIds = [], acceptedAudiences = [] }: IntrospectionSettings,
+): TokenClaims {
+  if (acceptedClientIds.length > 0 && !acceptedClientIds.includes(claims.client_id as string)) {
+    throw new IntrospectionError('token client_id is not one of the accepted clients');
+  }
+  if (acceptedAudiences.length > 0) {
+    const audiences = [claims.aud].flat();
+    if (!audiences.some((audience) => acceptedAudiences.includes(audience as string))) {
+      throw new IntrospectionError('token aud is not one of the accepted audiences');
+    }
   }
   return claims;
 }

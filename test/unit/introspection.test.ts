@@ -71,7 +71,13 @@ const active = (overrides: Record<string, unknown> = {}) => ({
 });
 
 function authorizerFor(
-  options: { authMethod?: ClientAuthMethod; timeoutMs?: number; onCredentialsRejected?: () => void } = {},
+  options: {
+    authMethod?: ClientAuthMethod;
+    timeoutMs?: number;
+    onCredentialsRejected?: () => void;
+    acceptedClientIds?: string[];
+    acceptedAudiences?: string[];
+  } = {},
 ) {
   const logger = { info: vi.fn() };
   const authenticate = introspectionAuthentication({
@@ -251,6 +257,63 @@ describe('opaque tokens through an introspection endpoint (RFC 7662)', () => {
     );
 
     expect(onCredentialsRejected).toHaveBeenCalledTimes(1);
+  });
+
+  it.each<[string, Record<string, unknown>, { acceptedClientIds?: string[]; acceptedAudiences?: string[] }]>([
+    ['of an accepted client', {}, { acceptedClientIds: ['other-client', 'boruta-admin-ui'] }],
+    ['for an accepted audience (a string)', { aud: 'clients-api' }, { acceptedAudiences: ['clients-api'] }],
+    [
+      'for an accepted audience (in an array)',
+      { aud: ['other-api', 'clients-api'] },
+      { acceptedAudiences: ['clients-api'] },
+    ],
+    [
+      'matching both lists when both are given',
+      { aud: 'clients-api' },
+      { acceptedClientIds: ['boruta-admin-ui'], acceptedAudiences: ['clients-api'] },
+    ],
+  ])('allows an active token %s', async (_, claims, accepted) => {
+    respond = json(active(claims));
+
+    const result = await authorizerFor(accepted).authorize();
+
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  });
+
+  it.each<[string, Record<string, unknown>, { acceptedClientIds?: string[]; acceptedAudiences?: string[] }, string]>([
+    [
+      'of another client of the server',
+      { client_id: 'some-other-app' },
+      { acceptedClientIds: ['boruta-admin-ui'] },
+      'token client_id is not one of the accepted clients',
+    ],
+    [
+      'without client_id',
+      { client_id: undefined },
+      { acceptedClientIds: ['boruta-admin-ui'] },
+      'token client_id is not one of the accepted clients',
+    ],
+    [
+      'for another audience',
+      { aud: ['other-api'] },
+      { acceptedAudiences: ['clients-api'] },
+      'token aud is not one of the accepted audiences',
+    ],
+    ['without aud', {}, { acceptedAudiences: ['clients-api'] }, 'token aud is not one of the accepted audiences'],
+    [
+      'of an accepted client but for another audience, when both lists are given',
+      { aud: 'other-api' },
+      { acceptedClientIds: ['boruta-admin-ui'], acceptedAudiences: ['clients-api'] },
+      'token aud is not one of the accepted audiences',
+    ],
+  ])('rejects (401) an active token with an API scope %s', async (_, claims, accepted, reason) => {
+    respond = json(active(claims));
+    const { authorize, logger } = authorizerFor(accepted);
+
+    await expect(authorize()).rejects.toThrow(/^Unauthorized$/);
+
+    expect(logger.info).toHaveBeenCalledWith('token rejected', { reason });
+    expect(JSON.stringify(logger.info.mock.calls)).not.toContain(TOKEN);
   });
 
   it("waits for the endpoint and the secret well within the authorizer's own timeout", () => {
