@@ -319,7 +319,12 @@ export class ClientsApiStack extends Stack {
     return {
       requiredScope: props.requiredScope ?? created.requiredScope,
       issuerUrl: created.issuerUrl,
-      environment: { COGNITO_USER_POOL_ID: created.userPool.userPoolId },
+      // The admin client's tokens only: without COGNITO_CLIENT_IDS, those of any app client
+      // added to the pool later and granted the API's scopes would pass too.
+      environment: {
+        COGNITO_USER_POOL_ID: created.userPool.userPoolId,
+        COGNITO_CLIENT_IDS: created.adminClient.userPoolClientId,
+      },
     };
   }
 
