@@ -80,6 +80,12 @@ export type IssuerSettings =
       /** The Secrets Manager secret (complete ARN, or name) holding its secret. */
       introspectionSecret: string;
       introspectionAuthMethod?: ClientAuthMethod;
+      /** The clients whose tokens are accepted (the answer's `client_id`), e.g. Boruta's admin UI. */
+      introspectionTokenClientIds?: string[];
+      /** The accepted `aud` values of the answer. With both lists, a token must match each. */
+      introspectionAudience?: string[];
+      /** Accept any active token of that server carrying an API scope: required without either list. */
+      acceptAnyAudience?: boolean;
     };
 
 export interface ClientsApiStackProps extends StackProps {
@@ -341,7 +347,12 @@ export class ClientsApiStack extends Stack {
     return {
       requiredScope: props.requiredScope ?? created.requiredScope,
       issuerUrl: created.issuerUrl,
-      environment: { COGNITO_USER_POOL_ID: created.userPool.userPoolId },
+      // The admin client's tokens only: without COGNITO_CLIENT_IDS, those of any app client
+      // added to the pool later and granted the API's scopes would pass too.
+      environment: {
+        COGNITO_USER_POOL_ID: created.userPool.userPoolId,
+        COGNITO_CLIENT_IDS: created.adminClient.userPoolClientId,
+      },
     };
   }
 
@@ -365,6 +376,19 @@ export class ClientsApiStack extends Stack {
     if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
       throw new SettingsError(`introspectionAuthMethod must be ${CLIENT_AUTH_METHODS.join(' or ')}, not ${authMethod}`);
     }
+    const tokenClientIds = issuer.introspectionTokenClientIds ?? [];
+    const audience = issuer.introspectionAudience ?? [];
+    const narrowed = tokenClientIds.length > 0 || audience.length > 0;
+    if (!narrowed && !issuer.acceptAnyAudience) {
+      throw new SettingsError(
+        'introspectionUrl needs introspectionTokenClientIds (-c introspectionTokenClientIds=<client id of the admin UI>) or introspectionAudience (-c introspectionAudience=<aud>): without them any active token of that server carrying an API scope is accepted, whichever client it was issued to; set acceptAnyAudience=true to accept that',
+      );
+    }
+    if (narrowed && issuer.acceptAnyAudience) {
+      throw new SettingsError(
+        'give introspectionTokenClientIds or introspectionAudience, or acceptAnyAudience, not both',
+      );
+    }
     const introspectionSecret = issuer.introspectionSecret.startsWith('arn:')
       ? Secret.fromSecretCompleteArn(this, 'IntrospectionSecret', issuer.introspectionSecret)
       : Secret.fromSecretNameV2(this, 'IntrospectionSecret', issuer.introspectionSecret);
@@ -376,6 +400,8 @@ export class ClientsApiStack extends Stack {
         INTROSPECTION_CLIENT_ID: issuer.introspectionClientId,
         INTROSPECTION_SECRET_ID: issuer.introspectionSecret,
         INTROSPECTION_AUTH_METHOD: authMethod,
+        INTROSPECTION_TOKEN_CLIENT_IDS: tokenClientIds.join(','),
+        INTROSPECTION_AUDIENCE: audience.join(','),
       },
       introspectionSecret,
     };

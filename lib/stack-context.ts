@@ -78,6 +78,9 @@ function issuerFromContext(
       introspectionClientId: text('introspectionClientId') ?? '',
       introspectionSecret: text('introspectionSecret') ?? '',
       introspectionAuthMethod: text('introspectionAuthMethod') as ClientAuthMethod | undefined,
+      introspectionTokenClientIds: list('introspectionTokenClientIds'),
+      introspectionAudience: list('introspectionAudience'),
+      acceptAnyAudience: text('acceptAnyAudience') === 'true',
     };
   }
   if (userPoolId) {

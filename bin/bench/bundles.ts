@@ -50,6 +50,7 @@ const INTROSPECTION_AUTHORIZER_ENVIRONMENT = {
   INTROSPECTION_URL: 'https://issuer.example.com/oauth/introspect',
   INTROSPECTION_CLIENT_ID: 'bench',
   INTROSPECTION_SECRET_ID: 'bench',
+  INTROSPECTION_TOKEN_CLIENT_IDS: 'bench',
   AWS_REGION: 'us-east-1',
 };
 /** What each function reads from its environment at load, as the stack sets it. */

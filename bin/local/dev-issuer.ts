@@ -69,6 +69,9 @@ async function createKeyFile(keyFile: string): Promise<{ kid: string; jwk: Recor
   }
 }
 
+/** The client every dev token is issued to: the local authorizer accepts this one's tokens only. */
+export const DEV_TOKEN_CLIENT_ID = 'local-cli';
+
 export interface TokenOptions {
   scope?: string;
   sub?: string;
@@ -79,7 +82,15 @@ export interface TokenOptions {
 /** The claims of a dev token, as a JWT carries them and as introspection answers them. */
 function devClaims({ scope = DEV_TOKEN_SCOPE, sub = 'local-admin', expiresIn = 3600 }: TokenOptions) {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: DEV_ISSUER, sub, scope, client_id: 'local-cli', iat: now, exp: now + expiresIn, jti: randomUUID() };
+  return {
+    iss: DEV_ISSUER,
+    sub,
+    scope,
+    client_id: DEV_TOKEN_CLIENT_ID,
+    iat: now,
+    exp: now + expiresIn,
+    jti: randomUUID(),
+  };
 }
 
 /** An RS256 access token of the dev issuer, shaped as an OAuth server's (RFC 9068). */

@@ -51,7 +51,7 @@ import { createLocalGateway } from './api-gateway.js';
 import { type ClientEventPoller, startClientEventPoller } from './client-event-poller.js';
 import { eventsFile, printedEvents } from './client-event-sinks.js';
 import { createDevIntrospectionEndpoint, DEV_INTROSPECTION_PATH } from './dev-introspection.js';
-import { DEV_ISSUER, DEV_TOKEN_SCOPE, loadDevIssuer, mintToken } from './dev-issuer.js';
+import { DEV_ISSUER, DEV_TOKEN_CLIENT_ID, DEV_TOKEN_SCOPE, loadDevIssuer, mintToken } from './dev-issuer.js';
 import { documentClientFor, type Engine, ensureTable, startDynalite, startDynamoDbLocal } from './dynamodb-engines.js';
 import type { LocalServerOptions } from './options.js';
 import { publicDocuments } from './public-documents.js';
@@ -190,6 +190,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       url: `${url}${DEV_INTROSPECTION_PATH}`,
       clientId: introspectionClient.clientId,
       clientSecret: async () => introspectionClient.clientSecret,
+      // As a deployed stack names the clients whose tokens it accepts (introspectionTokenClientIds).
+      acceptedClientIds: [DEV_TOKEN_CLIENT_ID],
     });
     const token = mintToken(issuer, { scope: DEV_TOKEN_SCOPE });
     const emitEvents = async () => {

@@ -1,9 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { commaList } from './environment-list.js';
 import {
   CLIENT_AUTH_METHODS,
   type ClientAuthMethod,
   clientSecretOf,
-  IntrospectionError,
+  IntrospectionUnavailableError,
   introspectionAuthentication,
 } from './introspection.js';
 import type { Authenticate } from './scope-authorizer.js';
@@ -13,8 +14,9 @@ export const SECRET_READ_TIMEOUT_MS = 1500;
 
 /**
  * The introspection client's secret, read from Secrets Manager once per container and kept:
- * concurrent first requests share one read, a failed read is tried again by the next request,
- * and `forget` (the endpoint refused the credentials: the secret was rotated) reads it anew.
+ * concurrent first requests share one read, a failed read (the authorizer answers 500) is tried
+ * again by the next request, and `forget` (the endpoint refused the credentials: the secret was
+ * rotated) reads it anew at the next request.
  */
 export function cachedClientSecret(client: SecretsManagerClient, secretId: string) {
   let reading: Promise<string> | undefined;
@@ -26,9 +28,11 @@ export function cachedClientSecret(client: SecretsManagerClient, secretId: strin
       });
       secretString = output.SecretString;
     } catch (error) {
-      throw new IntrospectionError(`the client secret could not be read: ${(error as Error).name}`);
+      throw new IntrospectionUnavailableError(`the client secret could not be read: ${(error as Error).name}`);
     }
-    if (secretString === undefined) throw new IntrospectionError('the client secret is not a string secret');
+    if (secretString === undefined) {
+      throw new IntrospectionUnavailableError('the client secret is not a string secret');
+    }
     return clientSecretOf(secretString);
   };
   return {
@@ -47,8 +51,10 @@ export function cachedClientSecret(client: SecretsManagerClient, secretId: strin
 
 /**
  * The introspection authorizer's authentication, from its environment: INTROSPECTION_URL,
- * INTROSPECTION_CLIENT_ID, INTROSPECTION_SECRET_ID (the secret's ARN or name) and
- * INTROSPECTION_AUTH_METHOD (`client_secret_basic`, the default, or `client_secret_post`).
+ * INTROSPECTION_CLIENT_ID, INTROSPECTION_SECRET_ID (the secret's ARN or name),
+ * INTROSPECTION_AUTH_METHOD (`client_secret_basic`, the default, or `client_secret_post`), and
+ * the tokens accepted (comma-separated; empty, no check, which the stack allows only when told
+ * to): INTROSPECTION_TOKEN_CLIENT_IDS (their `client_id`), INTROSPECTION_AUDIENCE (their `aud`).
  */
 export function introspectionFromEnvironment(
   environment: NodeJS.ProcessEnv = process.env,
@@ -69,5 +75,7 @@ export function introspectionFromEnvironment(
     clientSecret: secret.get,
     onCredentialsRejected: secret.forget,
     authMethod,
+    acceptedClientIds: commaList(environment.INTROSPECTION_TOKEN_CLIENT_IDS),
+    acceptedAudiences: commaList(environment.INTROSPECTION_AUDIENCE),
   });
 }

@@ -1,3 +1,4 @@
+import { AuthenticationUnavailableError } from './authentication-unavailable.js';
 import type { Authenticate, TokenClaims } from './scope-authorizer.js';
 
 /** How the authorizer authenticates to the introspection endpoint (RFC 6749 §2.3.1). */
@@ -7,7 +8,7 @@ export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_
 /**
  * How long the authorizer waits for the introspection endpoint: well below the authorizer's
  * own 5 s (AUTHORIZER_FUNCTION), which also covers a cold start and reading the secret, so that
- * a slow endpoint is a 401 and never an authorizer timeout (a 500).
+ * a slow endpoint is the authorizer's own 500 with its reason logged, never a Lambda timeout.
  */
 export const INTROSPECTION_TIMEOUT_MS = 2000;
 
@@ -19,12 +20,19 @@ export interface IntrospectionSettings {
   /** Its secret; read when first needed (Secrets Manager in Lambda). */
   clientSecret: () => Promise<string>;
   authMethod?: ClientAuthMethod;
+  /**
+   * The clients whose tokens this API accepts, matched against the answer's `client_id`; empty or
+   * absent, any client's (the stack allows that only when told to: acceptAnyAudience).
+   */
+  acceptedClientIds?: readonly string[];
+  /** The accepted audiences, matched against the answer's `aud` (a string or an array); empty or absent, any. */
+  acceptedAudiences?: readonly string[];
   /** The endpoint refused the client's credentials (401): a rotated secret is to be read again. */
   onCredentialsRejected?: () => void;
   timeoutMs?: number;
 }
 
-/** Why an introspection gave no usable answer; never names the token. */
+/** Why the endpoint's answer does not authenticate the token (a 401); never names the token. */
 export class IntrospectionError extends Error {
   constructor(message: string) {
     super(message);
@@ -32,14 +40,27 @@ export class IntrospectionError extends Error {
   }
 }
 
+/** The endpoint gave no answer about the token (a 500); never names the token or the secret. */
+export class IntrospectionUnavailableError extends AuthenticationUnavailableError {
+  constructor(message: string) {
+    super('introspection failed', message);
+    this.name = 'IntrospectionUnavailableError';
+  }
+}
+
 /**
  * Authentication of opaque tokens by an RFC 7662 introspection endpoint: `POST token=...` as a
  * client of that server, `Accept: application/json` (Boruta answers a JWT for application/jwt).
- * Only `200` with `"active": true` authenticates; anything else throws, which the authorizer
- * answers 401: an inactive token, an HTTP error, a redirect, a timeout, a body that is not a
- * JSON object, a refresh token (`token_use`, as Ory Hydra marks it), a token not valid yet.
- * The claims (`scope`, `exp`, `sub`, `client_id`, `iss`) then go through the same checks as a
- * JWT's: numeric future `exp`, one of the API's scopes.
+ * Only `200` with `"active": true` authenticates. A 200 that does not (an inactive token, a body
+ * that is not a JSON object, a refresh token (`token_use`, as Ory Hydra marks it), a token not
+ * valid yet) is the token's fault: IntrospectionError, a 401. No answer at all is not: a timeout,
+ * a network error, a redirect, any other status (RFC 7662 §2.2 answers 200 `active: false` about
+ * any token a properly authenticated call asks about, so a 401 or 403 refuses this API's own
+ * credentials and a 5xx is the server's failure) throws IntrospectionUnavailableError, which the
+ * authorizer answers 500. An active token of a client or for an audience the settings do not
+ * name is a 401 too: the server introspects every client's tokens, and without this check any of
+ * them carrying an API scope would pass. The claims (`scope`, `exp`, `sub`, `client_id`, `iss`)
+ * then go through the same checks as a JWT's: numeric future `exp`, one of the API's scopes.
  */
 export function introspectionAuthentication(settings: IntrospectionSettings): Authenticate {
   const authMethod = settings.authMethod ?? 'client_secret_basic';
@@ -71,14 +92,14 @@ export function introspectionAuthentication(settings: IntrospectionSettings): Au
       });
     } catch (error) {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      throw new IntrospectionError(
+      throw new IntrospectionUnavailableError(
         timedOut ? `introspection timed out after ${timeoutMs} ms` : 'introspection request failed',
       );
     }
     if (response.status === 401) settings.onCredentialsRejected?.();
     if (response.status !== 200) {
       await response.body?.cancel();
-      throw new IntrospectionError(`introspection answered ${response.status}`);
+      throw new IntrospectionUnavailableError(`introspection answered ${response.status}`);
     }
     let answer: unknown;
     try {
@@ -86,7 +107,7 @@ export function introspectionAuthentication(settings: IntrospectionSettings): Au
     } catch {
       throw new IntrospectionError('introspection answer is not JSON');
     }
-    return activeClaims(answer);
+    return acceptedClaims(activeClaims(answer), settings);
   };
 }
 
@@ -101,6 +122,23 @@ function activeClaims(answer: unknown): TokenClaims {
   }
   if (typeof claims.nbf === 'number' && claims.nbf * 1000 > Date.now()) {
     throw new IntrospectionError('token is not valid yet');
+  }
+  return claims;
+}
+
+/** Each list the settings give must name the token: its `client_id`, one of its `aud` values. */
+function acceptedClaims(
+  claims: TokenClaims,
+  { acceptedClientIds = [], acceptedAudiences = [] }: IntrospectionSettings,
+): TokenClaims {
+  if (acceptedClientIds.length > 0 && !acceptedClientIds.includes(claims.client_id as string)) {
+    throw new IntrospectionError('token client_id is not one of the accepted clients');
+  }
+  if (acceptedAudiences.length > 0) {
+    const audiences = [claims.aud].flat();
+    if (!audiences.some((audience) => acceptedAudiences.includes(audience as string))) {
+      throw new IntrospectionError('token aud is not one of the accepted audiences');
+    }
   }
   return claims;
 }
@@ -120,6 +158,6 @@ export function clientSecretOf(secretString: string): string {
   if (typeof parsed !== 'object' || parsed === null) return secretString;
   const { client_secret: clientSecret } = parsed as Record<string, unknown>;
   if (typeof clientSecret !== 'string')
-    throw new IntrospectionError('the secret holds JSON without a client_secret string');
+    throw new IntrospectionUnavailableError('the secret holds JSON without a client_secret string');
   return clientSecret;
 }

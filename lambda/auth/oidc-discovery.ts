@@ -1,4 +1,5 @@
 import { JwksNotAvailableInCacheError } from 'aws-jwt-verify/error';
+import { AuthenticationUnavailableError } from './authentication-unavailable.js';
 import type { TokenVerifier } from './scope-authorizer.js';
 
 /** What fetches a document over https: aws-jwt-verify's SimpleFetcher (timeouts, one retry). */
@@ -7,9 +8,9 @@ export interface DocumentFetcher {
 }
 
 /** The issuer's discovery document could not be had or names no usable keys: not the token's fault. */
-export class IssuerDiscoveryError extends Error {
+export class IssuerDiscoveryError extends AuthenticationUnavailableError {
   constructor(message: string) {
-    super(message);
+    super('issuer discovery failed', message);
     this.name = 'IssuerDiscoveryError';
   }
 }

@@ -2,6 +2,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify/cognito-verifier';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
+import { commaList } from './environment-list.js';
 import { type DocumentFetcher, discoveringVerifier } from './oidc-discovery.js';
 import type { TokenVerifier } from './scope-authorizer.js';
 
@@ -23,27 +24,19 @@ export function verifierFromEnvironment(
     return CognitoJwtVerifier.create({
       userPoolId: environment.COGNITO_USER_POOL_ID,
       tokenUse: 'access',
-      clientId: list(environment.COGNITO_CLIENT_IDS) ?? null,
+      clientId: commaList(environment.COGNITO_CLIENT_IDS) ?? null,
     });
   }
   const issuer = environment.JWT_ISSUER;
   if (!issuer) throw new Error('Set COGNITO_USER_POOL_ID, or JWT_ISSUER (with JWT_AUDIENCE)');
   const verifierFor = (jwksUri: string): TokenVerifier =>
     JwtVerifier.create(
-      { issuer, jwksUri, audience: list(environment.JWT_AUDIENCE) ?? null },
+      { issuer, jwksUri, audience: commaList(environment.JWT_AUDIENCE) ?? null },
       { jwksCache: new SimpleJwksCache({ fetcher }) },
     );
   return environment.JWT_JWKS_URI
     ? verifierFor(environment.JWT_JWKS_URI)
     : discoveringVerifier(issuer, fetcher, verifierFor);
-}
-
-function list(value: string | undefined): string[] | undefined {
-  const items = (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  return items.length > 0 ? items : undefined;
 }
 
 /**

@@ -68,7 +68,10 @@ export function uuidPathParameter(request: ApiRequest, name: string): string {
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 
-/** The request body parsed as JSON: 415 for another media type, 413 when too large, 400 when malformed. */
+/**
+ * The request body parsed as JSON: 415 for another media type, 413 when too large, 400 when
+ * malformed, not UTF-8, or holding a string that is not well-formed Unicode (a lone surrogate).
+ */
 export function jsonBody(request: ApiRequest): unknown {
   const [mediaType = '', ...parameters] = (request.headers.get('content-type') ?? '').split(';');
   const charset = parameters
@@ -81,9 +84,44 @@ export function jsonBody(request: ApiRequest): unknown {
   }
   const body = request.rawBody ?? Buffer.alloc(0);
   if (body.length > MAX_BODY_BYTES) throw payloadTooLarge();
+  let text: string;
+  let parsed: unknown;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    parsed = JSON.parse(text);
   } catch {
     throw badRequest({ resource: ['request body is not valid JSON'] });
   }
+  // The strict decode leaves surrogates only to `\uD800`-`\uDFFF` escapes, so most bodies skip the walk.
+  if (SURROGATE_ESCAPE.test(text) && !everyStringWellFormed(parsed)) {
+    throw badRequest({ resource: ['request body holds a string that is not valid Unicode (a lone surrogate)'] });
+  }
+  return parsed;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Whether every string of a parsed body, object keys included, is well-formed Unicode. JSON's
+ * grammar lets `"\ud800"` through (RFC 8259 §8.2: what software does with it is unpredictable;
+ * I-JSON, RFC 7493 §2.1, forbids it), but DynamoDB stores strings as UTF-8, which cannot encode a
+ * lone surrogate, and an answer carrying one is not UTF-8 either. Iterative: a body may nest
+ * deeper than the call stack.
+ */
+function everyStringWellFormed(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (!next.isWellFormed()) return false;
+    } else if (Array.isArray(next)) {
+      for (const item of next) pending.push(item);
+    } else if (typeof next === 'object' && next !== null) {
+      for (const [key, item] of Object.entries(next)) {
+        if (!key.isWellFormed()) return false;
+        pending.push(item);
+      }
+    }
+  }
+  return true;
 }

@@ -110,10 +110,14 @@ describe('the default stack (Cognito created, retained data)', () => {
     });
   });
 
-  it('points the authorizer at the created user pool and the same scope', () => {
+  it('points the authorizer at the created user pool, its admin app client only, and the same scope', () => {
     const { properties } = functionNamed(template, /Verifies bearer tokens/);
+    const [adminClient] = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'));
+    expect(adminClient).toMatch(/^TokenIssuerUserPoolAdminClient/);
     expect(properties.Environment.Variables).toEqual({
       COGNITO_USER_POOL_ID: { Ref: expect.stringMatching(/^TokenIssuerUserPool/) },
+      // Without it, a token of any app client later added to the pool would pass.
+      COGNITO_CLIENT_IDS: { Ref: adminClient },
       REQUIRED_SCOPE: 'clients-api/clients:manage:all',
     });
   });

@@ -73,12 +73,27 @@ describe('stack settings from CDK context', () => {
         introspectionClientId: 'c1',
         introspectionSecret: 'clients-api/introspection',
         introspectionAuthMethod: 'client_secret_post',
+        introspectionTokenClientIds: 'admin-ui, ops-cli',
+        introspectionAudience: 'clients-api',
       }).issuer,
     ).toEqual({
       introspectionUrl: 'https://boruta.example.com/oauth/introspect',
       introspectionClientId: 'c1',
       introspectionSecret: 'clients-api/introspection',
       introspectionAuthMethod: 'client_secret_post',
+      introspectionTokenClientIds: ['admin-ui', 'ops-cli'],
+      introspectionAudience: ['clients-api'],
+      acceptAnyAudience: false,
+    });
+  });
+
+  it('reads the waiver of the introspection tokens’ client and audience check', () => {
+    expect(
+      propsFor({ introspectionUrl: 'https://boruta.example.com/oauth/introspect', acceptAnyAudience: 'true' }).issuer,
+    ).toMatchObject({
+      introspectionTokenClientIds: undefined,
+      introspectionAudience: undefined,
+      acceptAnyAudience: true,
     });
   });
 

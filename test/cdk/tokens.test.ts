@@ -9,7 +9,10 @@ const BORUTA = {
   introspectionUrl: 'https://boruta.example.com/oauth/introspect',
   introspectionClientId: '00000000-0000-4000-8000-000000000001',
   introspectionSecret: SECRET_ARN,
+  introspectionTokenClientIds: ['boruta-admin-ui'],
 };
+
+type IntrospectionIssuer = Extract<NonNullable<ClientsApiStackProps['issuer']>, { introspectionUrl: string }>;
 
 const authorizerEnvironment = (template: Template) =>
   functionNamed(template, /Verifies bearer tokens/).properties.Environment.Variables;
@@ -79,6 +82,8 @@ describe('a stack for opaque tokens (introspection)', () => {
       INTROSPECTION_CLIENT_ID: BORUTA.introspectionClientId,
       INTROSPECTION_SECRET_ID: SECRET_ARN,
       INTROSPECTION_AUTH_METHOD: 'client_secret_basic',
+      INTROSPECTION_TOKEN_CLIENT_IDS: 'boruta-admin-ui',
+      INTROSPECTION_AUDIENCE: '',
       REQUIRED_SCOPE: 'clients:manage:all',
     });
     template.resourceCountIs('AWS::Cognito::UserPool', 0);
@@ -112,7 +117,34 @@ describe('a stack for opaque tokens (introspection)', () => {
     expect(authorizerEnvironment(template).INTROSPECTION_AUTH_METHOD).toBe('client_secret_post');
   });
 
-  it.each<[string, Partial<typeof BORUTA> & { introspectionAuthMethod?: string }, string]>([
+  it.each<[string, Partial<IntrospectionIssuer>, Record<string, string>]>([
+    [
+      'several accepted clients',
+      { introspectionTokenClientIds: ['boruta-admin-ui', 'ops-cli'] },
+      { INTROSPECTION_TOKEN_CLIENT_IDS: 'boruta-admin-ui,ops-cli', INTROSPECTION_AUDIENCE: '' },
+    ],
+    [
+      'accepted audiences instead',
+      { introspectionTokenClientIds: undefined, introspectionAudience: ['clients-api', 'admin'] },
+      { INTROSPECTION_TOKEN_CLIENT_IDS: '', INTROSPECTION_AUDIENCE: 'clients-api,admin' },
+    ],
+    [
+      'the explicit waiver (acceptAnyAudience)',
+      { introspectionTokenClientIds: undefined, acceptAnyAudience: true },
+      { INTROSPECTION_TOKEN_CLIENT_IDS: '', INTROSPECTION_AUDIENCE: '' },
+    ],
+  ])('gives the authorizer the tokens it accepts: %s', (_, settings, environment) => {
+    const template = synthesize({ issuer: { ...BORUTA, ...settings } });
+    expect(authorizerEnvironment(template)).toMatchObject(environment);
+  });
+
+  it.each<
+    [
+      string,
+      Omit<Partial<IntrospectionIssuer>, 'introspectionAuthMethod'> & { introspectionAuthMethod?: string },
+      string,
+    ]
+  >([
     [
       'a plain http endpoint',
       { introspectionUrl: 'http://boruta.example.com/oauth/introspect' },
@@ -132,6 +164,21 @@ describe('a stack for opaque tokens (introspection)', () => {
       'another authentication method',
       { introspectionAuthMethod: 'private_key_jwt' },
       'introspectionAuthMethod must be client_secret_basic or client_secret_post, not private_key_jwt',
+    ],
+    [
+      'neither accepted clients nor audiences, which would admit every client of that server',
+      { introspectionTokenClientIds: undefined },
+      'introspectionUrl needs introspectionTokenClientIds (-c introspectionTokenClientIds=<client id of the admin UI>) or introspectionAudience (-c introspectionAudience=<aud>): without them any active token of that server carrying an API scope is accepted, whichever client it was issued to; set acceptAnyAudience=true to accept that',
+    ],
+    [
+      'empty lists',
+      { introspectionTokenClientIds: [], introspectionAudience: [] },
+      'introspectionUrl needs introspectionTokenClientIds (-c introspectionTokenClientIds=<client id of the admin UI>) or introspectionAudience (-c introspectionAudience=<aud>): without them any active token of that server carrying an API scope is accepted, whichever client it was issued to; set acceptAnyAudience=true to accept that',
+    ],
+    [
+      'accepted clients with the waiver',
+      { acceptAnyAudience: true },
+      'give introspectionTokenClientIds or introspectionAudience, or acceptAnyAudience, not both',
     ],
   ])('refuses %s at synth', (_, settings, message) => {
     expect(() => synthesize({ issuer: { ...BORUTA, ...settings } as ClientsApiStackProps['issuer'] })).toThrow(

@@ -23,6 +23,7 @@ import {
   createRegenerateKeyPairHandler,
   LIST_BUDGET_BYTES,
 } from '../../lambda/routes/client-routes.js';
+import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { createDocumentClient } from '../../lambda/store/document-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
 import { CLIENT_ID, IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
@@ -358,5 +359,26 @@ describe('key material of a write-protected client', () => {
       errors: { resource: ['is write protected.'] },
     });
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
+
+describe('a string that is not valid Unicode in a client body', () => {
+  it.each([
+    ['POST /api/clients', () => createCreateClientHandler(options), { method: 'POST', collection: true }],
+    ['PATCH /api/clients/{client_id}', () => createUpdateClientHandler(options), { method: 'PATCH' }],
+    ['PUT /api/clients/{client_id}', () => createUpdateClientHandler(options), { method: 'PUT' }],
+  ] as const)('%s answers 400 before any DynamoDB call', async (_, handler, route) => {
+    const response = await handler()(
+      apiEvent({ ...route, body: { client: { name: 'ops\ud800', redirect_uris: ['https://a.example/cb'] } } }),
+      LAMBDA_CONTEXT,
+    );
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'The request is malformed.',
+      errors: { resource: ['request body holds a string that is not valid Unicode (a lone surrogate)'] },
+    });
+    expect(dynamo.calls()).toHaveLength(0);
   });
 });

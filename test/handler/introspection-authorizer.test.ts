@@ -6,7 +6,14 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDevIntrospectionEndpoint, DEV_INTROSPECTION_PATH } from '../../bin/local/dev-introspection.js';
-import { type DevIssuer, loadDevIssuer, mintOpaqueToken, mintToken } from '../../bin/local/dev-issuer.js';
+import {
+  DEV_TOKEN_CLIENT_ID,
+  type DevIssuer,
+  loadDevIssuer,
+  mintOpaqueToken,
+  mintToken,
+} from '../../bin/local/dev-issuer.js';
+import { IntrospectionUnavailableError } from '../../lambda/auth/introspection.js';
 import { introspectionFromEnvironment } from '../../lambda/auth/introspection-secret.js';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { apiScopes, scopeSettings } from '../../lambda/http/route-scopes.js';
@@ -49,6 +56,7 @@ function handlerFor(environment: Record<string, string> = {}) {
     INTROSPECTION_URL: endpoint,
     INTROSPECTION_CLIENT_ID: CLIENT_ID,
     INTROSPECTION_SECRET_ID: SECRET_ID,
+    INTROSPECTION_TOKEN_CLIENT_IDS: DEV_TOKEN_CLIENT_ID,
     REQUIRED_SCOPE: 'clients:manage:all',
     ...environment,
   };
@@ -111,22 +119,46 @@ describe('the introspection authorizer (opaque tokens)', () => {
     await expect(handlerFor().authorize(token())).rejects.toThrow(/^Unauthorized$/);
   });
 
-  it('rejects (401) while the secret cannot be read, and reads it again at the next request', async () => {
+  it.each([
+    [
+      'INTROSPECTION_TOKEN_CLIENT_IDS names other clients',
+      { INTROSPECTION_TOKEN_CLIENT_IDS: 'boruta-admin-ui, ops-cli' },
+    ],
+    ['INTROSPECTION_AUDIENCE names an audience the token lacks', { INTROSPECTION_AUDIENCE: 'clients-api' }],
+  ])('rejects (401) an active token with the scopes when %s', async (_, environment) => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'first-secret' });
+    const { authorize, logger } = handlerFor(environment);
+
+    await expect(authorize(mintOpaqueToken(issuer))).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.info).toHaveBeenCalledWith('token rejected', {
+      reason: expect.stringMatching(/^token (client_id|aud) is not one of the accepted/),
+    });
+  });
+
+  it('accepts the tokens of any client of the server without either list (the stack’s acceptAnyAudience)', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'first-secret' });
+
+    const { authorize } = handlerFor({ INTROSPECTION_TOKEN_CLIENT_IDS: '', INTROSPECTION_AUDIENCE: '' });
+
+    expect(await effectOf(authorize(mintOpaqueToken(issuer)))).toBe('Allow');
+  });
+
+  it('fails (500, not the token’s fault) while the secret cannot be read, and reads it again at the next request', async () => {
     secrets
       .on(GetSecretValueCommand)
       .rejectsOnce(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }))
       .resolves({ SecretString: 'first-secret' });
     const { authorize, logger } = handlerFor();
 
-    await expect(authorize(mintOpaqueToken(issuer))).rejects.toThrow(/^Unauthorized$/);
-    expect(logger.info).toHaveBeenCalledWith('token rejected', {
+    await expect(authorize(mintOpaqueToken(issuer))).rejects.toBeInstanceOf(IntrospectionUnavailableError);
+    expect(logger.info).toHaveBeenCalledWith('introspection failed', {
       reason: 'the client secret could not be read: ThrottlingException',
     });
     expect(await effectOf(authorize(mintOpaqueToken(issuer)))).toBe('Allow');
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
   });
 
-  it('reads a rotated secret again once the endpoint refuses the one it kept', async () => {
+  it('fails (500) once the endpoint refuses the secret it kept, and reads the rotated secret for the next request', async () => {
     secrets
       .on(GetSecretValueCommand)
       .resolvesOnce({ SecretString: 'first-secret' })
@@ -135,7 +167,7 @@ describe('the introspection authorizer (opaque tokens)', () => {
     expect(await effectOf(authorize(mintOpaqueToken(issuer)))).toBe('Allow');
 
     acceptedSecret = 'second-secret';
-    await expect(authorize(mintOpaqueToken(issuer))).rejects.toThrow(/^Unauthorized$/);
+    await expect(authorize(mintOpaqueToken(issuer))).rejects.toBeInstanceOf(IntrospectionUnavailableError);
     expect(await effectOf(authorize(mintOpaqueToken(issuer)))).toBe('Allow');
 
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);

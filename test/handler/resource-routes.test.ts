@@ -17,6 +17,7 @@ import {
   createCreateIdentityProviderHandler,
   createDeleteIdentityProviderHandler,
   createListIdentityProvidersHandler,
+  createUpdateIdentityProviderHandler,
 } from '../../lambda/routes/identity-provider-routes.js';
 import { createListKeyPairsHandler } from '../../lambda/routes/key-pair-routes.js';
 import type { ResourceRouteOptions } from '../../lambda/routes/named-resource-routes.js';
@@ -584,6 +585,45 @@ describe('identity providers', () => {
       ExpressionAttributeValues: { ':token': 'token' },
     });
     expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(0);
+  });
+});
+
+describe('a string that is not valid Unicode in a scope or identity provider body', () => {
+  const IDP_ID = '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+  it.each([
+    [
+      'POST /api/scopes',
+      createCreateScopeHandler,
+      event('POST', '/api/scopes', { body: { scope: { name: 'orders\udfff' } } }),
+    ],
+    [
+      'PATCH /api/scopes/{scope_id}',
+      createUpdateScopeHandler,
+      scopeEvent('PATCH', { body: { scope: { label: '\ud800' } } }),
+    ],
+    [
+      'POST /api/identity-providers',
+      createCreateIdentityProviderHandler,
+      event('POST', '/api/identity-providers', { body: { identity_provider: { name: 'Corp \udbff SSO' } } }),
+    ],
+    [
+      'PATCH /api/identity-providers/{identity_provider_id}',
+      createUpdateIdentityProviderHandler,
+      event('PATCH', `/api/identity-providers/${IDP_ID}`, {
+        body: { identity_provider: { name: 'x', '\udc00': 'a key' } },
+        pathParameters: { identity_provider_id: IDP_ID },
+      }),
+    ],
+  ])('%s answers 400 before any DynamoDB call', async (_, createHandler, request) => {
+    const response = await call(createHandler(options), request);
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'The request is malformed.',
+      errors: { resource: ['request body holds a string that is not valid Unicode (a lone surrogate)'] },
+    });
+    expect(dynamo.calls()).toHaveLength(0);
   });
 });
 

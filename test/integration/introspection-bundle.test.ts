@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions } from '../../bin/build.js';
 import { createDevIntrospectionEndpoint, DEV_INTROSPECTION_PATH } from '../../bin/local/dev-introspection.js';
-import { type DevIssuer, loadDevIssuer, mintOpaqueToken } from '../../bin/local/dev-issuer.js';
+import { DEV_TOKEN_CLIENT_ID, type DevIssuer, loadDevIssuer, mintOpaqueToken } from '../../bin/local/dev-issuer.js';
 
 const run = promisify(execFile);
 const SECRET_ID = 'clients-api/introspection';
@@ -60,6 +60,7 @@ describe('the authorizer bundles', () => {
       INTROSPECTION_URL: `${introspectionUrl}${DEV_INTROSPECTION_PATH}`,
       INTROSPECTION_CLIENT_ID: CLIENT_ID,
       INTROSPECTION_SECRET_ID: SECRET_ID,
+      INTROSPECTION_TOKEN_CLIENT_IDS: DEV_TOKEN_CLIENT_ID,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerUrl,
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'local',

@@ -100,6 +100,32 @@ describe('jsonBody', () => {
     });
   });
 
+  it.each([
+    ['a lone high surrogate in a value', String.raw`{"client":{"name":"\ud800x"}}`],
+    ['a lone low surrogate (upper-case escape)', String.raw`{"client":{"name":"x\uDC00"}}`],
+    ['a reversed pair', String.raw`{"client":{"name":"\udc00\ud800"}}`],
+    ['a lone surrogate in an array item', String.raw`{"client":{"redirect_uris":["https://a.example","\ud83d"]}}`],
+    ['a lone surrogate in an object key', String.raw`{"client":{"key_pair_type":{"type":"rsa","\ud800":"1"}}}`],
+    [
+      'a lone surrogate nested deeper than a recursive walk could go',
+      `${'['.repeat(50_000)}"\\udbff"${']'.repeat(50_000)}`,
+    ],
+  ])('answers 400 to a body with %s, a string DynamoDB cannot store as UTF-8', (_, body) => {
+    expect(thrown(() => jsonBody(request({}, body))).toBody()).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'The request is malformed.',
+      errors: { resource: ['request body holds a string that is not valid Unicode (a lone surrogate)'] },
+    });
+  });
+
+  it.each([
+    ['an escaped surrogate pair', String.raw`{"client":{"name":"\ud83d\ude00"}}`, '\u{1F600}'],
+    ['the same character unescaped', '{"client":{"name":"\u{1F600}"}}', '\u{1F600}'],
+    ['an escaped backslash before the letters ud800', String.raw`{"client":{"name":"\\ud800"}}`, '\\ud800'],
+  ])('accepts %s', (_, body, name) => {
+    expect(jsonBody(request({}, body))).toEqual({ client: { name } });
+  });
+
   it('answers 400 to a body that is not UTF-8', () => {
     const event = updateEvent({ rawBody: Buffer.from([0x7b, 0xff, 0x7d]).toString('base64') });
     event.isBase64Encoded = true;
