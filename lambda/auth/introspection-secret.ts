@@ -4,7 +4,7 @@ import {
   CLIENT_AUTH_METHODS,
   type ClientAuthMethod,
   clientSecretOf,
-  IntrospectionUnavailableError,
+  IntrospectionError,
   introspectionAuthentication,
 } from './introspection.js';
 import type { Authenticate } from './scope-authorizer.js';
@@ -14,9 +14,8 @@ export const SECRET_READ_TIMEOUT_MS = 1500;
 
 /**
  * The introspection client's secret, read from Secrets Manager once per container and kept:
- * concurrent first requests share one read, a failed read (the authorizer answers 500) is tried
- * again by the next request, and `forget` (the endpoint refused the credentials: the secret was
- * rotated) reads it anew at the next request.
+ * concurrent first requests share one read, a failed read is tried again by the next request,
+ * and `forget` (the endpoint refused the credentials: the secret was rotated) reads it anew.
  */
 export function cachedClientSecret(client: SecretsManagerClient, secretId: string) {
   let reading: Promise<string> | undefined;
@@ -28,11 +27,9 @@ export function cachedClientSecret(client: SecretsManagerClient, secretId: strin
       });
       secretString = output.SecretString;
     } catch (error) {
-      throw new IntrospectionUnavailableError(`the client secret could not be read: ${(error as Error).name}`);
+      throw new IntrospectionError(`the client secret could not be read: ${(error as Error).name}`);
     }
-    if (secretString === undefined) {
-      throw new IntrospectionUnavailableError('the client secret is not a string secret');
-    }
+    if (secretString === undefined) throw new IntrospectionError('the client secret is not a string secret');
     return clientSecretOf(secretString);
   };
   return {

@@ -1,4 +1,3 @@
-import { AuthenticationUnavailableError } from './authentication-unavailable.js';
 import type { Authenticate, TokenClaims } from './scope-authorizer.js';
 
 /** How the authorizer authenticates to the introspection endpoint (RFC 6749 §2.3.1). */
@@ -8,7 +7,7 @@ export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_
 /**
  * How long the authorizer waits for the introspection endpoint: well below the authorizer's
  * own 5 s (AUTHORIZER_FUNCTION), which also covers a cold start and reading the secret, so that
- * a slow endpoint is the authorizer's own 500 with its reason logged, never a Lambda timeout.
+ * a slow endpoint is a 401 and never an authorizer timeout (a 500).
  */
 export const INTROSPECTION_TIMEOUT_MS = 2000;
 
@@ -32,7 +31,7 @@ export interface IntrospectionSettings {
   timeoutMs?: number;
 }
 
-/** Why the endpoint's answer does not authenticate the token (a 401); never names the token. */
+/** Why an introspection gave no usable answer; never names the token. */
 export class IntrospectionError extends Error {
   constructor(message: string) {
     super(message);
@@ -40,27 +39,16 @@ export class IntrospectionError extends Error {
   }
 }
 
-/** The endpoint gave no answer about the token (a 500); never names the token or the secret. */
-export class IntrospectionUnavailableError extends AuthenticationUnavailableError {
-  constructor(message: string) {
-    super('introspection failed', message);
-    this.name = 'IntrospectionUnavailableError';
-  }
-}
-
 /**
  * Authentication of opaque tokens by an RFC 7662 introspection endpoint: `POST token=...` as a
  * client of that server, `Accept: application/json` (Boruta answers a JWT for application/jwt).
- * Only `200` with `"active": true` authenticates. A 200 that does not (an inactive token, a body
- * that is not a JSON object, a refresh token (`token_use`, as Ory Hydra marks it), a token not
- * valid yet) is the token's fault: IntrospectionError, a 401. No answer at all is not: a timeout,
- * a network error, a redirect, any other status (RFC 7662 §2.2 answers 200 `active: false` about
- * any token a properly authenticated call asks about, so a 401 or 403 refuses this API's own
- * credentials and a 5xx is the server's failure) throws IntrospectionUnavailableError, which the
- * authorizer answers 500. An active token of a client or for an audience the settings do not
- * name is a 401 too: the server introspects every client's tokens, and without this check any of
- * them carrying an API scope would pass. The claims (`scope`, `exp`, `sub`, `client_id`, `iss`)
- * then go through the same checks as a JWT's: numeric future `exp`, one of the API's scopes.
+ * Only `200` with `"active": true` authenticates; anything else throws, which the authorizer
+ * answers 401 (never a pass): an inactive token, an HTTP error, a redirect, a timeout, a body that
+ * is not a JSON object, a refresh token (`token_use`, as Ory Hydra marks it), a token not valid
+ * yet. An active token of a client or for an audience the settings do not name is a 401 too: the
+ * server introspects every client's tokens, and without this check any of them carrying an API
+ * scope would pass. The claims (`scope`, `exp`, `sub`, `client_id`, `iss`) then go through the
+ * same checks as a JWT's: numeric future `exp`, one of the API's scopes.
  */
 export function introspectionAuthentication(settings: IntrospectionSettings): Authenticate {
   const authMethod = settings.authMethod ?? 'client_secret_basic';
@@ -92,14 +80,14 @@ export function introspectionAuthentication(settings: IntrospectionSettings): Au
       });
     } catch (error) {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      throw new IntrospectionUnavailableError(
+      throw new IntrospectionError(
         timedOut ? `introspection timed out after ${timeoutMs} ms` : 'introspection request failed',
       );
     }
     if (response.status === 401) settings.onCredentialsRejected?.();
     if (response.status !== 200) {
       await response.body?.cancel();
-      throw new IntrospectionUnavailableError(`introspection answered ${response.status}`);
+      throw new IntrospectionError(`introspection answered ${response.status}`);
     }
     let answer: unknown;
     try {
@@ -158,6 +146,6 @@ export function clientSecretOf(secretString: string): string {
   if (typeof parsed !== 'object' || parsed === null) return secretString;
   const { client_secret: clientSecret } = parsed as Record<string, unknown>;
   if (typeof clientSecret !== 'string')
-    throw new IntrospectionUnavailableError('the secret holds JSON without a client_secret string');
+    throw new IntrospectionError('the secret holds JSON without a client_secret string');
   return clientSecret;
 }

@@ -1,5 +1,4 @@
 import { JwksNotAvailableInCacheError } from 'aws-jwt-verify/error';
-import { AuthenticationUnavailableError } from './authentication-unavailable.js';
 import type { TokenVerifier } from './scope-authorizer.js';
 
 /** What fetches a document over https: aws-jwt-verify's SimpleFetcher (timeouts, one retry). */
@@ -8,9 +7,9 @@ export interface DocumentFetcher {
 }
 
 /** The issuer's discovery document could not be had or names no usable keys: not the token's fault. */
-export class IssuerDiscoveryError extends AuthenticationUnavailableError {
+export class IssuerDiscoveryError extends Error {
   constructor(message: string) {
-    super('issuer discovery failed', message);
+    super(message);
     this.name = 'IssuerDiscoveryError';
   }
 }

@@ -1,7 +1,7 @@
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { AuthenticationUnavailableError } from './authentication-unavailable.js';
+import { IssuerDiscoveryError } from './oidc-discovery.js';
 
 /** What the authorizer needs of aws-jwt-verify's verifiers (JwtVerifier, CognitoJwtVerifier). */
 export interface TokenVerifier {
@@ -13,9 +13,8 @@ export interface TokenVerifier {
 export type TokenClaims = Readonly<Record<string, unknown>>;
 
 /**
- * Proves a token authentic and gives its claims, or throws: the authorizer answers 401, or 500
- * for an AuthenticationUnavailableError. A JWT verifier, or an introspection endpoint for opaque
- * tokens.
+ * Proves a token authentic and gives its claims, or throws (the authorizer answers 401): a JWT
+ * verifier, or an introspection endpoint for opaque tokens.
  */
 export type Authenticate = (token: string) => TokenClaims | Promise<TokenClaims>;
 
@@ -39,8 +38,6 @@ const BEARER = 'bearer ';
  * The scope authorizer of the REST API (a TOKEN authorizer on the Authorization header):
  * - no token, a malformed header, a token that fails authentication, has no numeric `exp` (a JWT
  *   without one would never expire), has expired or carries a `scope` that is not a string → 401;
- * - a token that could not be checked (AuthenticationUnavailableError) → the error is thrown on,
- *   which API Gateway answers 500 (AUTHORIZER_FAILURE);
  * - an authentic token that holds none of the API's scopes → a Deny policy, which API Gateway
  *   answers 403;
  * - otherwise an Allow policy, with `sub`, `scope`, `exp`, `client_id` (the token's `client_id`,
@@ -59,10 +56,10 @@ export function createScopeAuthorizer({ authenticate, acceptedScopes, logger }: 
     try {
       claims = await authenticate(token);
     } catch (error) {
-      // The token could not be checked (issuer discovery, introspection endpoint): API Gateway
-      // answers an authorizer's error with a 500, where a 401 would blame the token.
-      if (error instanceof AuthenticationUnavailableError) {
-        logger.info(error.failure, { reason: error.message });
+      // The issuer could not tell where its keys are: API Gateway answers an authorizer's error
+      // with a 500, where a 401 would blame the token.
+      if (error instanceof IssuerDiscoveryError) {
+        logger.info('issuer discovery failed', { reason: describe(error) });
         throw error;
       }
       return reject(logger, describe(error));

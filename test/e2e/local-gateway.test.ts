@@ -2,7 +2,6 @@ import { createServer, request, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLocalGateway, type GatewayRoute, type LocalGatewayOptions } from '../../bin/local/api-gateway.js';
-import { introspectionAuthentication } from '../../lambda/auth/introspection.js';
 import { createScopeAuthorizer } from '../../lambda/auth/scope-authorizer.js';
 import { AUTHORIZER_FUNCTION, INTEGRATION_TIMEOUT_SECONDS } from '../../lib/api-routes.js';
 import { adminClaims, jwksOf, offlineJwtAuthentication, rsaSigningKey, signJwt } from '../support/tokens.js';
