@@ -16,6 +16,8 @@ try {
   console.log(`\nBearer token (scope ${DEV_TOKEN_SCOPE}, valid 1 h; more with npm run token):\n${server.token}`);
   if (server.curlExample) console.log(`\nTry:\n${server.curlExample}\n`);
   console.log(`${server.curlExample ? '' : '\n'}API reference (no token needed): ${server.url}${DOCS_PATH}`);
+  const events = await server.emitEvents();
+  if (events) console.log(events);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -280,8 +280,9 @@ export const API_FUNCTIONS = {
         scopes: CLIENTS_ONLY,
       },
     ],
-    // DeleteItem also removes the deleted client's links.
-    dynamodbActions: ['DeleteItem', 'GetItem'],
+    // GetItem: the client, for its history entry; UpdateItem: its tombstone, which keeps the
+    // history; DeleteItem: the deleted client's links.
+    dynamodbActions: ['GetItem', 'UpdateItem', 'DeleteItem'],
     dynamodbPartitions: CLIENT_LINKS,
     ...STANDARD,
   },
@@ -314,6 +315,23 @@ export const API_FUNCTIONS = {
       },
     ],
     dynamodbActions: ['GetItem', 'UpdateItem'],
+    dynamodbPartitions: [CLIENT],
+    ...STANDARD,
+  },
+  'get-client-history': {
+    id: 'GetClientHistory',
+    description: 'GET /api/clients/{client_id}/history',
+    routes: [
+      {
+        method: 'GET',
+        path: '/api/clients/{client_id}/history',
+        operationId: 'getClientHistory',
+        summary: "A client's changes: who changed what, when, from where, newest first",
+        scopes: CLIENTS_ONLY,
+      },
+    ],
+    // One GetItem of the client's item, its history only.
+    dynamodbActions: ['GetItem'],
     dynamodbPartitions: [CLIENT],
     ...STANDARD,
   },

@@ -22,6 +22,7 @@ import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../lambda/auth/intro
 import { allowedOriginHeaders, parseCorsOrigins } from '../lambda/http/cors.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../lambda/http/http-error.js';
 import { apiScopes, defaultScopePrefix } from '../lambda/http/route-scopes.js';
+import { historyCapacity, historyRetentionDays } from '../lambda/store/history-ring.js';
 import { ApiErrorResponses } from './api-error-responses.js';
 import { ApiFunction } from './api-function.js';
 import {
@@ -93,6 +94,10 @@ export interface ClientsApiStackProps extends StackProps {
   cognitoDomainPrefix?: string;
   /** Days the EventBridge archive keeps Client Changed events (default 365; 0 keeps them forever). */
   eventArchiveRetentionDays?: number;
+  /** The history entries each client's item keeps (1 to 100, default 50). */
+  historyCapacity?: number;
+  /** Days a deleted client's history stays readable, and its id taken (default 365). */
+  historyRetentionDays?: number;
 }
 
 export class ClientsApiStack extends Stack {
@@ -141,6 +146,7 @@ export class ClientsApiStack extends Stack {
             ...scopeEnvironment,
             PROTECTED_CLIENT_IDS: (props.protectedClientIds ?? []).join(','),
             POWERTOOLS_SERVICE_NAME: 'clients-api',
+            ...historyEnvironment(props),
             ...(corsOrigins.length > 0 && { CORS_ORIGINS: corsOrigins.join(',') }),
           },
         });
@@ -375,6 +381,18 @@ function cognitoScope(requiredScope: string | undefined, resourceServer: string 
   throw new SettingsError(
     `cognitoUserPoolId needs requiredScope: Cognito access tokens carry <resource server>/<scope> (e.g. -c requiredScope=clients-api/${REQUIRED_SCOPE_DEFAULT}), or give -c cognitoResourceServer=<identifier>`,
   );
+}
+
+/** The history settings every function reads (lambda/config.ts), checked at synth. */
+function historyEnvironment(props: ClientsApiStackProps): Record<string, string> {
+  try {
+    return {
+      HISTORY_CAPACITY: String(historyCapacity(props.historyCapacity?.toString())),
+      HISTORY_RETENTION_DAYS: String(historyRetentionDays(props.historyRetentionDays?.toString())),
+    };
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
 }
 
 /** Cognito's rules for a domain prefix, checked before CloudFormation meets them. */

@@ -50,7 +50,16 @@ export function stackPropsFromContext(node: Node): ClientsApiStackProps {
         : undefined,
     cognitoDomainPrefix: text('cognitoDomainPrefix'),
     eventArchiveRetentionDays: archiveDays === undefined ? undefined : Number(archiveDays),
+    historyCapacity: wholeNumber(text('historyCapacity'), 'historyCapacity'),
+    historyRetentionDays: wholeNumber(text('historyRetentionDays'), 'historyRetentionDays'),
   };
+}
+
+/** A whole number of the context, which the stack checks against its own bounds. */
+function wholeNumber(value: string | undefined, key: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value)) throw new SettingsError(`Context ${key} must be a whole number, not ${value}`);
+  return Number(value);
 }
 
 function issuerFromContext(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientWithDefaults } from '../../lambda/domain/client-defaults.js';
+import { importOrigin } from '../../lambda/domain/history-entry.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import { documentClientFor, ensureTable } from '../local/dynamodb-engines.js';
@@ -60,7 +61,7 @@ export async function measureDynamoDbWork(endpoint: string): Promise<DynamoDbWor
     keyPair: { publicKey: 'pem', privateKey: 'pem' },
     secret: 'x'.repeat(86),
   });
-  await store.putClient(client);
+  await store.putClient(client, { action: 'imported', origin: importOrigin('bench') });
 
   const usage = meter(documents);
   const handler = createUpdateClientHandler({

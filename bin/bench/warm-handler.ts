@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { Client } from '../../lambda/domain/client.js';
 import { clientWithDefaults } from '../../lambda/domain/client-defaults.js';
+import { type HistoryEntry, historyEntry } from '../../lambda/domain/history-entry.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
 import { percentile, round } from './stats.js';
@@ -45,9 +47,29 @@ export function updateEvent(clientId: string, body: unknown): APIGatewayProxyEve
 
 const CONTEXT = { awsRequestId: 'bench', functionName: 'bench' } as Context;
 
+/** The entries of versions 8 to 57, each renaming the client, in their slots of a ring of 50. */
+function fullHistory(client: Client): Record<string, HistoryEntry> {
+  const ring: Record<string, HistoryEntry> = {};
+  for (let version = 8; version <= 57; version += 1) {
+    const entry = historyEntry({
+      clientId: client.id,
+      action: 'updated',
+      version,
+      at: new Date(),
+      actor: { sub: 'admin', client_id: 'admin-ui', issuer: 'https://issuer.example.com/' },
+      requestId: 'c6af9ac6-7b61-41e6-9a41-93e8deadbeef',
+      sourceIp: '203.0.113.7',
+      before: { ...client, name: `v${version - 1}`, redirect_uris: [`https://a${version}.example.com/cb`] },
+      after: { ...client, name: `v${version}`, redirect_uris: [`https://a${version + 1}.example.com/cb`] },
+    });
+    ring[`history_${version % 50}`] = entry;
+  }
+  return ring;
+}
+
 /**
- * The handler's own CPU per update: event decoding, validation, merge, expression building and
- * the JSON answer, with DynamoDB answered from memory at once.
+ * The handler's own CPU per update: event decoding, validation, merge, the history entry,
+ * expression building and the JSON answer, with DynamoDB answered from memory at once.
  */
 export async function measureWarmHandler(iterations: number): Promise<{ p50Micros: number; p99Micros: number }> {
   const stored = clientWithDefaults({
@@ -56,8 +78,9 @@ export async function measureWarmHandler(iterations: number): Promise<{ p50Micro
     keyPair: { publicKey: '-----BEGIN PUBLIC KEY-----\n...', privateKey: 'never returned' },
     secret: 'x'.repeat(86),
   });
-  const item = { ...itemKeys.client(CLIENT_ID), ...stored, version: 7 };
-  const written = { ...item, name: BENCH_UPDATE.client.name, version: 8 };
+  // In steady state the item carries a full history: 50 entries of a typical update.
+  const item = { ...itemKeys.client(CLIENT_ID), ...stored, version: 57, ...fullHistory(stored) };
+  const written = { name: BENCH_UPDATE.client.name, version: 58 };
   const documents = {
     send: async (command: unknown) => {
       if (command instanceof BatchGetCommand) return { Responses: { bench: [item] } };

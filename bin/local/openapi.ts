@@ -2,6 +2,7 @@ import { type ConversionConfig, toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 import { CLIENT_FIELD_SCHEMAS } from '../../lambda/domain/client-fields.js';
 import { ClientViewSchema } from '../../lambda/domain/client-view.js';
+import { HISTORY_ACTIONS, HISTORY_ENTRY_LIMITS, HISTORY_FIELDS } from '../../lambda/domain/history-entry.js';
 import { IdentityProviderViewSchema } from '../../lambda/domain/identity-provider.js';
 import { ScopeViewSchema } from '../../lambda/domain/scope.js';
 import { MAX_BODY_BYTES, REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
@@ -48,7 +49,8 @@ const ERROR_RESPONSES: Record<string, string> = {
     'Malformed request: body not JSON, no `client` object, a path id that is not a UUID, a bad `If-Match`, `limit` or `cursor`',
   '401': 'No valid bearer token',
   '403': 'The token lacks the scope, or the client is write-protected',
-  '404': 'No client with that id (or no such route)',
+  '404':
+    'No client with that id (for the history: no client, nor a deleted one within its retention), or no such route',
   '405': 'The resource does not serve this method; `Allow` lists those it does',
   '406': '`Accept` excludes application/json',
   '409': 'Concurrent writers kept winning the race; retry',
@@ -61,6 +63,52 @@ const ERROR_RESPONSES: Record<string, string> = {
   '503': 'The store is unavailable; see `Retry-After`',
   '502': 'API Gateway: the function failed, timed out or gave a malformed answer',
   '504': 'API Gateway: no answer within its 29 s integration timeout',
+};
+
+const NULLABLE_TEXT = { type: ['string', 'null'] };
+const FINGERPRINT = {
+  type: ['string', 'null'],
+  description: '`sha256:` and 16 base64url characters; the public key: the start of its RFC 7638 JWK thumbprint',
+};
+/** An entry of a client's history (lambda/domain/history-entry.ts). */
+const HISTORY_ENTRY = {
+  type: 'object',
+  required: ['version', 'at', 'action', 'actor', 'request_id', 'source_ip', 'changes'],
+  properties: {
+    version: { type: 'integer', minimum: 1, description: 'The client version the write produced (its ETag)' },
+    at: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC, milliseconds' },
+    action: { enum: [...HISTORY_ACTIONS] },
+    actor: {
+      type: 'object',
+      required: ['sub', 'client_id', 'issuer'],
+      properties: { sub: NULLABLE_TEXT, client_id: NULLABLE_TEXT, issuer: NULLABLE_TEXT },
+      description: "The token's `sub`, `client_id` (or `azp`) and issuer; for `npm run import`, `sub` only",
+    },
+    request_id: { ...NULLABLE_TEXT, description: "API Gateway's request id; null for imports" },
+    source_ip: { ...NULLABLE_TEXT, description: "The caller's IP address; null for imports" },
+    changes: {
+      type: 'object',
+      propertyNames: { enum: [...HISTORY_FIELDS] },
+      additionalProperties: {
+        oneOf: [
+          { type: 'object', required: ['from', 'to'], properties: { from: {}, to: {} }, additionalProperties: false },
+          {
+            type: 'object',
+            required: ['changed', 'from_fingerprint', 'to_fingerprint'],
+            properties: { changed: { const: true }, from_fingerprint: FINGERPRINT, to_fingerprint: FINGERPRINT },
+            additionalProperties: false,
+          },
+          {
+            type: 'object',
+            required: ['changed'],
+            properties: { changed: { const: true } },
+            additionalProperties: false,
+          },
+        ],
+      },
+      description: `Each changed field. \`secret\`, \`private_key\`, \`public_key\` and values over ${HISTORY_ENTRY_LIMITS.valueBytes} bytes as fingerprints; past ${HISTORY_ENTRY_LIMITS.entryBytes} bytes for the entry, the largest as \`{"changed": true}\``,
+    },
+  },
 };
 
 const SCOPE_REQUEST = {
@@ -217,23 +265,19 @@ export function openApiDocument(): Record<string, unknown> {
   const errors = (...statuses: string[]) =>
     Object.fromEntries(statuses.map((status) => [status, errorResponse(ERROR_RESPONSES[status] as string)]));
   const COMMON = ['401', '403', '405', '406', '429', '500', '502', '503', '504'];
+  const pageParameters = [
+    { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE } },
+    {
+      name: 'cursor',
+      in: 'query',
+      required: false,
+      schema: { type: 'string' },
+      description: 'The next_cursor of the previous page',
+    },
+  ];
   const OPERATIONS: Record<ApiHandlerName, Record<string, unknown>> = {
     'list-clients': {
-      parameters: [
-        {
-          name: 'limit',
-          in: 'query',
-          required: false,
-          schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
-        },
-        {
-          name: 'cursor',
-          in: 'query',
-          required: false,
-          schema: { type: 'string' },
-          description: 'The next_cursor of the previous page',
-        },
-      ],
+      parameters: pageParameters,
       responses: {
         '200': {
           description:
@@ -267,7 +311,10 @@ export function openApiDocument(): Record<string, unknown> {
     },
     'delete-client': {
       parameters: [ifMatch],
-      responses: { '204': { description: 'Deleted' }, ...errors('400', '404', '412', ...COMMON) },
+      responses: {
+        '204': { description: 'Deleted; its history stays readable for the retention period' },
+        ...errors('400', '404', '409', '412', ...COMMON),
+      },
     },
     'regenerate-key-pair': {
       responses: {
@@ -277,6 +324,17 @@ export function openApiDocument(): Record<string, unknown> {
     },
     'regenerate-did': {
       responses: { '200': clientBody('The client with its new did'), ...errors('400', '404', '409', '422', ...COMMON) },
+    },
+    'get-client-history': {
+      parameters: pageParameters,
+      responses: {
+        '200': {
+          description:
+            "The client's history entries, newest first: every entry kept (the last 50 by default) or, with `limit`, a page and the cursor of the next (null after the last). A deleted client's, until its retention is over",
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/HistoryPage' } } },
+        },
+        ...errors('400', '404', ...COMMON),
+      },
     },
     ...namedResourceOperations('Scope', 'scope', 'scope', errors),
     ...namedResourceOperations('IdentityProvider', 'identity-provider', 'identity provider', errors),
@@ -336,6 +394,15 @@ export function openApiDocument(): Record<string, unknown> {
           required: ['data'],
           properties: {
             data: { type: 'array', items: { $ref: '#/components/schemas/Client' } },
+            next_cursor: { type: ['string', 'null'] },
+          },
+        },
+        HistoryEntry: HISTORY_ENTRY,
+        HistoryPage: {
+          type: 'object',
+          required: ['data', 'next_cursor'],
+          properties: {
+            data: { type: 'array', items: { $ref: '#/components/schemas/HistoryEntry' } },
             next_cursor: { type: ['string', 'null'] },
           },
         },

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { historySettings } from '../../lambda/config.js';
 import { parseCorsOrigins } from '../../lambda/http/cors.js';
+import type { ClientStoreSettings } from '../../lambda/store/dynamodb-client-store.js';
 
 export interface LocalServerOptions {
   port: number;
@@ -15,6 +17,10 @@ export interface LocalServerOptions {
   protectedClientIds: string[];
   /** The stage's and the methods' throttles as deployed (429); off for load tests. */
   throttle: boolean;
+  /** Where DynamoDB Local's Client Changed events go: appended to this file, else printed. */
+  eventsFile?: string;
+  /** HISTORY_CAPACITY and HISTORY_RETENTION_DAYS, as the functions read them. */
+  history: Required<Pick<ClientStoreSettings, 'historyCapacity' | 'historyRetentionDays'>>;
   /** Origins whose browsers may call the API (CORS), as the stack's `corsOrigins`. */
   corsOrigins: string[];
 }
@@ -32,6 +38,7 @@ const FLAGS = {
   'protected-client-id': { type: 'string', env: 'PROTECTED_CLIENT_IDS', multiple: true },
   'cors-origin': { type: 'string', env: 'CORS_ORIGINS', multiple: true },
   'no-throttle': { type: 'boolean', env: 'THROTTLE' },
+  'events-file': { type: 'string', env: 'EVENTS_FILE' },
 } as const;
 
 /** The local server's settings: each flag, else its environment variable, else the default. */
@@ -72,6 +79,23 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
   if (throttleSetting !== 'on' && throttleSetting !== 'off')
     throw new UsageError(`THROTTLE must be on or off, not ${throttleSetting}`);
   const protectedFlags = (values['protected-client-id'] as string[] | undefined) ?? [];
+  const eventsFile = value('events-file');
+  if (eventsFile && endpoint) {
+    throw new UsageError(
+      '--events-file goes with --engine dynamodb-local: the events come from the stream of the embedded engine, and an external endpoint (a deployed table) has its own publisher',
+    );
+  }
+  if (eventsFile && engine !== 'dynamodb-local') {
+    throw new UsageError(
+      '--events-file needs --engine dynamodb-local: dynalite does not implement DynamoDB Streams, which the events come from',
+    );
+  }
+  let history: LocalServerOptions['history'];
+  try {
+    history = historySettings(environment);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const corsFlags = (values['cors-origin'] as string[] | undefined) ?? [];
   let corsOrigins: string[];
   try {
@@ -94,6 +118,8 @@ export function parseLocalServerOptions(argv: string[], environment: NodeJS.Proc
         ? protectedFlags
         : (environment.PROTECTED_CLIENT_IDS ?? '').split(/[\s,]+/).filter(Boolean),
     throttle: values['no-throttle'] !== true && throttleSetting === 'on',
+    eventsFile,
+    history,
     corsOrigins,
   };
 }

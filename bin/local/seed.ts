@@ -10,12 +10,14 @@ import type { Client, ScopeLink } from '../../lambda/domain/client.js';
 import { clientToCreate } from '../../lambda/domain/client-defaults.js';
 import { isPlainObject } from '../../lambda/domain/client-fields.js';
 import type { FieldErrors } from '../../lambda/domain/field-errors.js';
+import type { ChangeOrigin } from '../../lambda/domain/history-entry.js';
 import type { IdentityProvider } from '../../lambda/domain/identity-provider.js';
 import { isUsableScopeName } from '../../lambda/domain/scope.js';
 import { planUpdate, type UpdateLookups } from '../../lambda/domain/update-plan.js';
 import { parseImportRequest, type UpdateRequest } from '../../lambda/domain/update-request.js';
 import { canonicalUuid } from '../../lambda/domain/uuid.js';
 import type { ClientStore } from '../../lambda/store/client-store.js';
+import { DEFAULT_HISTORY_CAPACITY, maxRingBytes } from '../../lambda/store/history-ring.js';
 import type { IdentityProviderStore } from '../../lambda/store/identity-provider-store.js';
 import type { ScopeStore } from '../../lambda/store/scope-store.js';
 
@@ -87,6 +89,8 @@ export interface PrepareOptions {
    * importing a file twice changes nothing the second time).
    */
   existingClient?: (id: string) => Promise<Client | undefined>;
+  /** The room the store keeps for each client's history (ClientStore.historyBytes). */
+  historyBytes?: number;
 }
 
 /**
@@ -96,7 +100,7 @@ export interface PrepareOptions {
  */
 export async function prepareSeed(
   json: unknown,
-  { source = 'seed', existingClient }: PrepareOptions = {},
+  { source = 'seed', existingClient, historyBytes = maxRingBytes(DEFAULT_HISTORY_CAPACITY) }: PrepareOptions = {},
 ): Promise<Seed> {
   const parsed = v.safeParse(SeedSchema, json);
   if (!parsed.success) {
@@ -110,7 +114,9 @@ export async function prepareSeed(
     scopesByName: new Map(scopes.map((scope) => [scope.name, scope])),
   };
   const prepared = await Promise.all(
-    clients.map((fields, index) => prepareClient(fields, lookups, `${source}: clients[${index}]`, existingClient)),
+    clients.map((fields, index) =>
+      prepareClient(fields, lookups, `${source}: clients[${index}]`, { existingClient, historyBytes }),
+    ),
   );
   return { identityProviders: identity_providers, scopes, clients: prepared, protectedClientIds: protected_client_ids };
 }
@@ -119,7 +125,7 @@ async function prepareClient(
   fields: Record<string, unknown>,
   lookups: UpdateLookups,
   item: string,
-  existingClient: PrepareOptions['existingClient'],
+  { existingClient, historyBytes }: Pick<PrepareOptions, 'existingClient'> & { historyBytes: number },
 ): Promise<SeedClient> {
   if (existingClient && fields.id === undefined) throw new SeedError(`${item}: id is required to import a client`);
   const id = fields.id === undefined ? randomUUID() : canonicalUuid(fields.id);
@@ -134,7 +140,7 @@ async function prepareClient(
       fail({ authorized_scopes: [`names a scope the seed lacks: ${scope.id}`] });
     }
   }
-  const plan = planUpdate(parsed.request, (await existingClient?.(id)) ?? clientToCreate(id), lookups);
+  const plan = planUpdate(parsed.request, (await existingClient?.(id)) ?? clientToCreate(id), lookups, historyBytes);
   if (plan.status === 'invalid') fail(plan.errors);
   return { id, request: parsed.request };
 }
@@ -162,16 +168,19 @@ export interface SeedStores {
 /**
  * Writes a prepared seed: identity providers and scopes first, so that clients refer to them,
  * then each client through the API's use cases (ImportClient). A client the seed leaves as it
- * is stored is not written (no version bump).
+ * is stored is not written (no version bump). Each client write, and each client whose copy a
+ * rename in the seed brings up to date, records `origin` (who imports) in the client's history.
  */
 export async function writeSeed(
   stores: SeedStores,
   seed: Seed,
+  origin: ChangeOrigin,
   progress: (done: number, total: number) => void = () => {},
 ): Promise<SeedReport> {
   const store = stores.clients;
-  await writeNamedResources(identityProviderUseCases(stores.identityProviders, store), seed.identityProviders);
-  await writeNamedResources(scopeUseCases(stores.scopes, store), seed.scopes);
+  const providers = identityProviderUseCases(stores.identityProviders, store);
+  await writeNamedResources(providers, seed.identityProviders, origin);
+  await writeNamedResources(scopeUseCases(stores.scopes, store), seed.scopes, origin);
   const report = {
     identityProviders: seed.identityProviders.length,
     scopes: seed.scopes.length,
@@ -182,7 +191,7 @@ export async function writeSeed(
   const importClient = new ImportClient(store);
   const copies = new ClientCopies(store);
   for (const [index, { id, request }] of seed.clients.entries()) {
-    const outcome = await importClient.execute(id, request);
+    const outcome = await importClient.execute(id, request, origin);
     if (outcome.status === 'invalid') throw new SeedError(`client ${id}: ${describeErrors(outcome.errors)}`);
     if (outcome.status === 'conflict') throw new SeedError(`client ${id}: kept changing meanwhile; import again`);
     // The copies the client holds are linked even when the import changed none of them: a table
@@ -204,11 +213,13 @@ export async function writeSeed(
 async function writeNamedResources<T extends { id: string; name: string }>(
   useCases: NamedResources<T>,
   records: T[],
+  origin: ChangeOrigin,
 ): Promise<void> {
   for (const record of records) {
     const stored = await useCases.show(record.id);
     const fields = record as unknown as Record<string, unknown>;
-    const outcome = stored.status === 'ok' ? await useCases.update(record.id, fields) : await useCases.create(fields);
+    const outcome =
+      stored.status === 'ok' ? await useCases.update(record.id, fields, origin) : await useCases.create(fields);
     if (outcome.status === 'invalid') {
       throw new SeedError(`${record.id} (${record.name}): ${describeErrors(outcome.errors)}`);
     }

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { introspectionAuthentication } from '../../lambda/auth/introspection.js';
 import { type Authenticate, createScopeAuthorizer, jwtAuthentication } from '../../lambda/auth/scope-authorizer.js';
 import { verifierWithJwks } from '../../lambda/auth/verifier.js';
+import { importOrigin } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { REQUIRED_SCOPE_DEFAULT } from '../../lambda/http/http-error.js';
 import { apiScopes, defaultScopePrefix } from '../../lambda/http/route-scopes.js';
+import { createGetClientHistoryHandler } from '../../lambda/routes/client-history.js';
 import {
   createCreateClientHandler,
   createDeleteClientHandler,
@@ -46,6 +48,8 @@ import {
 } from '../../lib/api-routes.js';
 import { PROJECT_ROOT } from '../../lib/function-bundling.js';
 import { createLocalGateway } from './api-gateway.js';
+import { type ClientEventPoller, startClientEventPoller } from './client-event-poller.js';
+import { eventsFile, printedEvents } from './client-event-sinks.js';
 import { createDevIntrospectionEndpoint, DEV_INTROSPECTION_PATH } from './dev-introspection.js';
 import { DEV_ISSUER, DEV_TOKEN_SCOPE, loadDevIssuer, mintToken } from './dev-issuer.js';
 import { documentClientFor, type Engine, ensureTable, startDynalite, startDynamoDbLocal } from './dynamodb-engines.js';
@@ -61,6 +65,12 @@ export interface LocalServer {
   token: string;
   /** A curl command that updates a seeded client, ready to paste. */
   curlExample: string | undefined;
+  /**
+   * On DynamoDB Local, starts emitting Client Changed events (printed, or appended to the events
+   * file) and says where they go; on other engines, which have no stream to read, does nothing.
+   * Separate from the start, so that the first line printed is the URL.
+   */
+  emitEvents(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -76,24 +86,29 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const engine = options.endpoint ? undefined : await startEngine(options);
   let documents: DynamoDBDocumentClient | undefined;
   let server: Server | undefined;
+  let poller: ClientEventPoller | undefined;
   const close = async () => {
     await new Promise<void>((resolve) => {
       if (!server) return resolve();
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    // Events of the last writes are read before the engine goes.
+    await poller?.stop();
     documents?.destroy();
     await engine?.stop();
   };
   try {
     documents = documentClientFor(options.endpoint ?? (engine as Engine).endpoint, { local: !options.endpoint });
-    const store = new DynamoDbClientStore(documents, options.table);
+    const store = new DynamoDbClientStore(documents, options.table, options.history);
     const stores = {
       clients: store,
       scopes: new DynamoDbScopeStore(documents, options.table),
       identityProviders: new DynamoDbIdentityProviderStore(documents, options.table),
     };
-    if ((await ensureTable(documents, options.table)) === 'created') await writeSeed(stores, seed);
+    if ((await ensureTable(documents, options.table)) === 'created') {
+      await writeSeed(stores, seed, importOrigin(`npm start (${basename(options.seedFile ?? DEMO_SEED_FILE)})`));
+    }
 
     const requiredScope = REQUIRED_SCOPE_DEFAULT;
     const scopePrefix = defaultScopePrefix(requiredScope);
@@ -115,6 +130,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       'delete-client': createDeleteClientHandler(routeOptions),
       'regenerate-key-pair': createRegenerateKeyPairHandler(routeOptions),
       'regenerate-did': createRegenerateDidHandler(routeOptions),
+      'get-client-history': createGetClientHistoryHandler(routeOptions),
       'list-scopes': createListScopesHandler(resourceOptions),
       'get-scope': createGetScopeHandler(resourceOptions),
       'create-scope': createCreateScopeHandler(resourceOptions),
@@ -175,7 +191,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       clientSecret: async () => introspectionClient.clientSecret,
     });
     const token = mintToken(issuer, { scope: DEV_TOKEN_SCOPE });
-    return { url, token, curlExample: curlExample(url, token, seed, protectedClientIds), close };
+    const emitEvents = async () => {
+      if (options.engine !== 'dynamodb-local' || !engine || poller) return undefined;
+      poller = await startClientEventPoller({
+        endpoint: engine.endpoint,
+        tableName: options.table,
+        sink: options.eventsFile ? eventsFile(options.eventsFile) : printedEvents(),
+      });
+      return options.eventsFile
+        ? `Client Changed events: appended to ${options.eventsFile}, one JSON line each.`
+        : 'Client Changed events: printed below, one JSON line each.';
+    };
+    return { url, token, curlExample: curlExample(url, token, seed, protectedClientIds), emitEvents, close };
   } catch (error) {
     await close();
     throw error;

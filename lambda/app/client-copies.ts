@@ -3,12 +3,14 @@ import type { Client, VersionedClient } from '../domain/client.js';
 import {
   type CopyKind,
   type CopySources,
+  copiesRefreshAction,
   copyTargets,
   refreshedCopies,
   setsCopies,
   withoutUnchangedCopies,
 } from '../domain/client-copies.js';
 import type { FieldErrors } from '../domain/field-errors.js';
+import type { ChangeOrigin } from '../domain/history-entry.js';
 import {
   type ClientPatch,
   changedAttributes,
@@ -17,7 +19,7 @@ import {
   updateReferences,
 } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
-import type { ClientStore } from '../store/client-store.js';
+import type { ClientStore, LinkPut } from '../store/client-store.js';
 import { withPlannedScopes } from './planned-scopes.js';
 
 /*
@@ -60,6 +62,12 @@ import { withPlannedScopes } from './planned-scopes.js';
  * the copy at or past the link's version and deletes it), or a resource marked as changing or
  * deleting, which the same request sent again completes.
  *
+ * A client delete leaves a tombstone (its history) at a higher version, conditional on the
+ * version read like any write: a write in flight then fails and finds the client gone. Its
+ * links go after it, and a fan-out deletes any link of a deleted client it meets. The id cannot
+ * be taken again while the tombstone holds it, so no new client's link is ever mistaken for
+ * the deleted one's; once it can, links older than LINK_LEASE_MS count for no write in flight.
+ *
  * Cost: an update that leaves the copies as they are (the admin UI's usual save, which sends
  * every scope and the provider back) stays at one BatchGetItem and one UpdateItem. One that
  * changes them adds the link writes (one round trip, in parallel) and one BatchGetItem; naming
@@ -67,7 +75,12 @@ import { withPlannedScopes } from './planned-scopes.js';
  * adds the links, the read, and the read after its write.
  */
 
-/** How long a link of a client that does not exist yet counts as a create in flight. */
+/**
+ * How long a link counts as a write in flight: far longer than any write lasts (the functions
+ * stop within 29 s). Past it, the link of a client that does not exist is left over, and one
+ * above its client's version belongs to no write (a dead writer's, or that of a deleted client
+ * whose id was taken again once its retention was over: its versions started again at 1).
+ */
 export const LINK_LEASE_MS = 5 * 60_000;
 const MAX_ROUNDS = 5;
 
@@ -109,14 +122,10 @@ export class ClientCopies {
       if (links && covers(links.targets, targets)) break;
       if (round > MAX_ROUNDS) throw new Error('The resources a client copies kept changing');
       links = { targets, attempt: randomUUID() };
-      await this.store.putLinks(clientId, targets, {
-        clientVersion: base.version + 1,
-        attempt: links.attempt,
-        linkedAt: this.clock(),
-      });
+      await this.store.putLinks(clientId, targets, linkPut(base.version + 1, links.attempt, this.clock()));
       const scopeIdsOfNames = [...current.scopesByName.values()].map((scope) => scope.id);
       current = await this.store.readLookups(updateReferences(request), scopeIdsOfNames);
-      const plan = planUpdate(request, base.client, current);
+      const plan = planUpdate(request, base.client, current, this.store.historyBytes);
       if (plan.status === 'invalid') return { ...plan, links };
       const planned = await withPlannedScopes(this.store, plan, current);
       current = planned.lookups;
@@ -127,14 +136,17 @@ export class ClientCopies {
 
   /**
    * After a create: the copies read again and corrected, since a rename that ran between the
-   * create's read and its write cannot have fenced a client that did not exist yet.
+   * create's read and its write cannot have fenced a client that did not exist yet. A
+   * correction is the creating request's write: its history entry names that request, and the
+   * kind of change it follows (`scope_renamed`, ...).
    */
-  async verifyCreated(created: VersionedClient): Promise<VersionedClient> {
+  async verifyCreated(created: VersionedClient, origin: ChangeOrigin): Promise<VersionedClient> {
     let current: VersionedClient | undefined = created;
     for (let round = 1; current && round <= MAX_ROUNDS; round += 1) {
       const patch = refreshedCopies(current.client, await this.sourcesOf(current));
       if (!setsCopies(patch)) return current;
-      const result = await this.store.writePatch(current.client.id, patch, current.version);
+      const action = copiesRefreshAction(current.client, patch);
+      const result = await this.store.writePatch(current, patch, { action, origin });
       if (result.status === 'written') return result.client;
       current = result.current ?? (await this.store.getClient(created.client.id));
     }
@@ -149,7 +161,7 @@ export class ClientCopies {
   async link(client: Client, clientVersion: number): Promise<void> {
     const targets = copyTargets(client);
     if (targets.scope.length + targets['identity-provider'].length === 0) return;
-    await this.store.putLinks(client.id, targets, { clientVersion, attempt: randomUUID(), linkedAt: this.clock() });
+    await this.store.putLinks(client.id, targets, linkPut(clientVersion, randomUUID(), this.clock()));
   }
 
   /** A create that put links and then was refused: its links go, unless put again since. */
@@ -159,12 +171,13 @@ export class ClientCopies {
   }
 
   /**
-   * After a client delete: its links go, except those put after `deletedAt` (by a new client
-   * created with the same id since).
+   * After a client delete (`deleted.version` is its tombstone's): its links go, and those of
+   * writes that lost to the delete, which link versions up to the tombstone's. No client can
+   * take the id again while the tombstone holds it, so no link of a newer client can be met.
    */
-  async afterDelete(deleted: VersionedClient, deletedAt: number): Promise<void> {
+  async afterDelete(deleted: VersionedClient): Promise<void> {
     const links = linkList(deleted.client.id, copyTargets(deleted.client));
-    if (links.length > 0) await this.store.deleteLinks(links, { linkedBefore: deletedAt });
+    if (links.length > 0) await this.store.deleteLinks(links, { maxClientVersion: deleted.version });
   }
 
   /** The resources a client copies, as stored now; those being deleted as gone. */
@@ -179,6 +192,11 @@ export class ClientCopies {
       identityProviders: new Map(targets['identity-provider'].map((id) => [id, lookups.identityProviders.get(id)])),
     };
   }
+}
+
+/** A link put now: it replaces links too old to belong to any write in flight. */
+function linkPut(clientVersion: number, attempt: string, linkedAt: number): LinkPut {
+  return { clientVersion, attempt, linkedAt, replacesBefore: linkedAt - LINK_LEASE_MS };
 }
 
 function covers(linked: Record<CopyKind, string[]>, targets: Record<CopyKind, string[]>): boolean {

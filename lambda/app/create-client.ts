@@ -3,6 +3,7 @@ import type { Client, VersionedClient } from '../domain/client.js';
 import { clientToCreate } from '../domain/client-defaults.js';
 import { isBlankString } from '../domain/client-fields.js';
 import type { FieldErrors } from '../domain/field-errors.js';
+import type { ChangeOrigin, HistoryAction } from '../domain/history-entry.js';
 import { keyMaterialFor } from '../domain/key-material.js';
 import { generateKeyPairFor } from '../domain/key-pairs.js';
 import { applyPatch, planUpdate, sizeRefusal, updateReferences } from '../domain/update-plan.js';
@@ -23,6 +24,8 @@ export type CreateOutcome =
 export interface CreateClientOptions {
   /** The API requires one (CONTRACT §5); seeds and imports may hold clients without. */
   identityProviderRequired?: boolean;
+  /** What the history calls the change: `created`, or `imported` for `npm run import`. */
+  action?: Extract<HistoryAction, 'created' | 'imported'>;
 }
 
 /**
@@ -35,6 +38,7 @@ export interface CreateClientOptions {
 export class CreateClient {
   readonly #identityProviderRequired: boolean;
   readonly #copies: ClientCopies;
+  readonly #action: Extract<HistoryAction, 'created' | 'imported'>;
 
   constructor(
     private readonly store: ClientStore,
@@ -42,19 +46,20 @@ export class CreateClient {
   ) {
     this.#identityProviderRequired = options.identityProviderRequired ?? true;
     this.#copies = new ClientCopies(store);
+    this.#action = options.action ?? 'created';
   }
 
   /** `deadline`: keys that took too long to generate write nothing (see write-deadline.ts). */
-  async execute(given: UpdateRequest, deadline?: number): Promise<CreateOutcome> {
+  async execute(given: UpdateRequest, origin: ChangeOrigin, deadline?: number): Promise<CreateOutcome> {
     const request = withoutBlankGeneratedFields(given);
     const givenId = request.fields.id;
     const id = givenId === undefined ? randomUUID() : canonicalUuid(givenId);
     if (!id) return { status: 'invalid', errors: { id: ['is invalid'] } };
     const reads = await this.store.readForUpdate(id, updateReferences(request));
-    if (reads.client) return { status: 'exists' };
+    if (reads.client || reads.heldByDeleted) return { status: 'exists' };
 
     const base = clientToCreate(id);
-    const plan = planUpdate(request, base, reads.lookups);
+    const plan = planUpdate(request, base, reads.lookups, this.store.historyBytes);
     if (plan.status === 'invalid') return plan;
     if (this.#identityProviderRequired && request.identityProvider.kind !== 'replace') {
       return { status: 'invalid', errors: { identity_provider_id: ["can't be blank"] } };
@@ -62,7 +67,7 @@ export class CreateClient {
     const keyType = plan.patch.key_pair_type ?? base.key_pair_type;
     const keys = plan.patch.private_key !== undefined ? {} : await generatedKeys(keyType);
     if (!keys) return { status: 'invalid', errors: { private_key: ['private_key_type is invalid'] } };
-    const tooLarge = sizeRefusal({ ...applyPatch(base, plan.patch), ...keys }, plan.patch);
+    const tooLarge = sizeRefusal({ ...applyPatch(base, plan.patch), ...keys }, plan.patch, this.store.historyBytes);
     if (tooLarge) return { status: 'invalid', errors: tooLarge };
     if (tooLateToWrite(deadline)) return { status: 'out-of-time' };
 
@@ -72,9 +77,10 @@ export class CreateClient {
       await this.#copies.abandon(id, prepared.links);
       return { status: 'invalid', errors: prepared.errors };
     }
-    const result = await this.store.createClient({ ...applyPatch(base, prepared.patch), ...keys });
+    const client = { ...applyPatch(base, prepared.patch), ...keys };
+    const result = await this.store.createClient(client, { action: this.#action, origin });
     if (result.status === 'created') {
-      return { status: 'created', client: await this.#copies.verifyCreated(result.client) };
+      return { status: 'created', client: await this.#copies.verifyCreated(result.client, origin) };
     }
     await this.#copies.abandon(id, prepared.links);
     return { status: 'exists' };

@@ -1,3 +1,4 @@
+import type { ChangeOrigin } from '../domain/history-entry.js';
 import {
   type IdentityProvider,
   identityProviderLink,
@@ -13,6 +14,7 @@ import { type NamedResourceKind, NamedResources } from './named-resources.js';
 
 export const IDENTITY_PROVIDERS: NamedResourceKind<IdentityProvider> = {
   copyKind: 'identity-provider',
+  copyChangeAction: 'identity_provider_renamed',
   planCreate: planIdentityProviderCreate,
   planChanges: planIdentityProviderChanges,
   copyOf: identityProviderLink,
@@ -56,7 +58,12 @@ export class DeleteIdentityProvider {
     this.#protectedClientIds = options.protectedClientIds.map((id) => id.toLowerCase());
   }
 
-  async execute(id: string, ifMatch?: (version: number) => boolean): Promise<DeleteIdentityProviderOutcome> {
+  /** `origin`: the request, which the history of a client names if the delete fences a write of it. */
+  async execute(
+    id: string,
+    origin: ChangeOrigin,
+    ifMatch?: (version: number) => boolean,
+  ): Promise<DeleteIdentityProviderOutcome> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const stored = await this.providers.get(id);
       if (!stored) return 'not-found';
@@ -64,7 +71,10 @@ export class DeleteIdentityProvider {
       if (ifMatch && !ifMatch(stored.version)) return 'precondition-failed';
       const marked = await this.#deletion.mark(id);
       if (!marked) return 'not-found';
-      const { holders, creating } = await this.#fanOut.run('identity-provider', id, async () => undefined, false);
+      const { holders, creating } = await this.#fanOut.run('identity-provider', id, async () => undefined, false, {
+        action: 'identity_provider_deleted',
+        origin,
+      });
       if (holders.length > 0 || creating.length > 0) {
         await this.providers.unmarkDeleting(id, marked.deleting);
         return holders.length > 0 ? { status: 'invalid', errors: linkedClientsErrors(holders) } : 'conflict';
@@ -77,7 +87,7 @@ export class DeleteIdentityProvider {
   /** The provider of a write-protected client (the admin UI's own) is write-protected too. */
   async #providesProtectedClient(id: string): Promise<boolean> {
     if (this.#protectedClientIds.length === 0) return false;
-    const clients = await this.clients.getClients(this.#protectedClientIds);
+    const { clients } = await this.clients.getClients(this.#protectedClientIds);
     return [...clients.values()].some(({ client }) => client.identity_provider?.id === id);
   }
 }

@@ -1,5 +1,6 @@
 import type { VersionedClient } from '../domain/client.js';
 import type { FieldErrors } from '../domain/field-errors.js';
+import type { ChangeOrigin } from '../domain/history-entry.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import type { ClientStore } from '../store/client-store.js';
 import { CreateClient } from './create-client.js';
@@ -26,14 +27,15 @@ export class ImportClient {
   readonly #create: CreateClient;
 
   constructor(store: ClientStore) {
-    this.#update = new UpdateClient(store, { protectedClientIds: [] });
-    this.#create = new CreateClient(store, { identityProviderRequired: false });
+    this.#update = new UpdateClient(store, { protectedClientIds: [], action: 'imported' });
+    this.#create = new CreateClient(store, { identityProviderRequired: false, action: 'imported' });
   }
 
-  async execute(clientId: string, request: UpdateRequest): Promise<ImportOutcome> {
+  /** `origin`: who runs the import (`--actor`, or the AWS principal), for the clients' histories. */
+  async execute(clientId: string, request: UpdateRequest, origin: ChangeOrigin): Promise<ImportOutcome> {
     const creation = { ...request, fields: { ...request.fields, id: clientId } };
     for (let round = 1; round <= MAX_ROUNDS; round += 1) {
-      const updated = await this.#update.execute(clientId, request);
+      const updated = await this.#update.execute(clientId, request, origin);
       switch (updated.status) {
         case 'updated':
         case 'unchanged':
@@ -42,7 +44,7 @@ export class ImportClient {
           return updated;
         case 'not-found': {
           // No deadline: an import runs as long as it needs, so it is never out of time.
-          const created = await this.#create.execute(creation);
+          const created = await this.#create.execute(creation, origin);
           if (created.status === 'out-of-time') throw new Error('An import without a deadline ran out of time');
           if (created.status !== 'exists') return created;
           break;

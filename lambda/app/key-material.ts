@@ -1,6 +1,7 @@
 import type { Client, VersionedClient } from '../domain/client.js';
 import { didKeyFromPublicKey } from '../domain/did-key.js';
 import type { FieldErrors } from '../domain/field-errors.js';
+import type { ChangeOrigin, HistoryAction } from '../domain/history-entry.js';
 import { keyMaterialFor } from '../domain/key-material.js';
 import { generateKeyPairFor } from '../domain/key-pairs.js';
 import type { ClientAttributes, ClientStore } from '../store/client-store.js';
@@ -31,10 +32,12 @@ export class ClientKeyMaterial {
 
   /**
    * A new key pair from the client's key_pair_type; the private key is stored only. Keys that
-   * took too long to generate are not written (`deadline`: see write-deadline.ts).
+   * took too long to generate are not written (`deadline`: see write-deadline.ts). The old
+   * private key is read: the history entry records which key was replaced, by its fingerprint.
    */
-  regenerateKeyPair(clientId: string, deadline?: number): Promise<KeyOutcome> {
-    return this.#rewrite(clientId, deadline, async (client) => {
+  regenerateKeyPair(clientId: string, origin: ChangeOrigin, deadline?: number): Promise<KeyOutcome> {
+    const change = { action: 'key_pair_regenerated', origin, withPrivateKey: true } as const;
+    return this.#rewrite(clientId, change, deadline, async (client) => {
       const keyPair = await generateKeyPairFor(client.key_pair_type);
       return keyPair
         ? { attributes: keyMaterialFor(client.key_pair_type, keyPair) }
@@ -42,9 +45,10 @@ export class ClientKeyMaterial {
     });
   }
 
-  /** The did:key of the client's current public key. */
-  regenerateDid(clientId: string): Promise<KeyOutcome> {
-    return this.#rewrite(clientId, undefined, async (client) => {
+  /** The did:key of the client's current public key; the private key is never read. */
+  regenerateDid(clientId: string, origin: ChangeOrigin): Promise<KeyOutcome> {
+    const change = { action: 'did_regenerated', origin, withPrivateKey: false } as const;
+    return this.#rewrite(clientId, change, undefined, async (client) => {
       const did = client.public_key ? didKeyFromPublicKey(client.public_key) : undefined;
       return did ? { attributes: { did } } : { errors: { public_key: ['is invalid'] } };
     });
@@ -52,18 +56,18 @@ export class ClientKeyMaterial {
 
   async #rewrite(
     clientId: string,
+    { action, origin, withPrivateKey }: { action: HistoryAction; origin: ChangeOrigin; withPrivateKey: boolean },
     deadline: number | undefined,
     change: (client: Client) => Promise<{ attributes: ClientAttributes } | { errors: FieldErrors }>,
   ): Promise<KeyOutcome> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      // Neither change needs the old private key: it is never read.
-      const current = await this.store.getClient(clientId, { withoutPrivateKey: true });
+      const current = await this.store.getClient(clientId, { withoutPrivateKey: !withPrivateKey });
       if (!current) return { status: 'not-found' };
       if (this.#writeProtection.covers(clientId)) return { status: 'write-protected' };
       const changed = await change(current.client);
       if ('errors' in changed) return { status: 'invalid', errors: changed.errors };
       if (tooLateToWrite(deadline)) return { status: 'out-of-time' };
-      const result = await this.store.writePatch(clientId, changed.attributes, current.version, current.client);
+      const result = await this.store.writePatch(current, changed.attributes, { action, origin });
       if (result.status === 'written') return { status: 'updated', client: result.client };
     }
     return { status: 'conflict' };

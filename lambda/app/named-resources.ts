@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { IdentityProviderLink, ScopeLink } from '../domain/client.js';
 import type { CopyKind } from '../domain/client-copies.js';
 import type { FieldErrors } from '../domain/field-errors.js';
+import type { ChangeOrigin, HistoryAction } from '../domain/history-entry.js';
 import { byName, type ChangesPlan, type CreatePlan, TAKEN } from '../domain/named-resource.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { NamedRecord, NamedResourceStore, StoredResource } from '../store/named-resource-store.js';
@@ -12,6 +13,8 @@ import { CopyFanOut } from './copy-fan-out.js';
 /** What distinguishes one kind of named resource (scopes, identity providers) from another. */
 export interface NamedResourceKind<T extends NamedRecord> {
   copyKind: CopyKind;
+  /** What the history of a client calls the write that brings its copy up to date. */
+  copyChangeAction: Extract<HistoryAction, 'scope_renamed' | 'identity_provider_renamed'>;
   planCreate(fields: Record<string, unknown>): CreatePlan<Omit<T, 'id'>>;
   planChanges(fields: Record<string, unknown>): ChangesPlan<Omit<T, 'id'>>;
   /** What a client keeps of the resource. */
@@ -77,14 +80,16 @@ export class NamedResources<T extends NamedRecord> {
     return { status: 'ok', resource: { record, version: 1, copiesPending: false } };
   }
 
+  /** `origin`: the request, which the histories of the clients whose copies change name. */
   async update(
     id: string,
     fields: Record<string, unknown>,
+    origin: ChangeOrigin,
     ifMatch?: (version: number) => boolean,
   ): Promise<ResourceOutcome<T>> {
     let reservedName: string | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const outcome = await this.#updateOnce(id, fields, ifMatch, (name) => {
+      const outcome = await this.#updateOnce(id, fields, origin, ifMatch, (name) => {
         reservedName = name;
       });
       if (outcome === 'retry') {
@@ -108,6 +113,7 @@ export class NamedResources<T extends NamedRecord> {
   async #updateOnce(
     id: string,
     fields: Record<string, unknown>,
+    origin: ChangeOrigin,
     ifMatch: ((version: number) => boolean) | undefined,
     reserved: (name: string) => void,
   ): Promise<ResourceOutcome<T> | 'retry'> {
@@ -121,7 +127,7 @@ export class NamedResources<T extends NamedRecord> {
     const changes = changedFields(stored.record, plan.changes);
     if (Object.keys(changes).length === 0) {
       // Nothing to change, unless a change before this one did not reach every client.
-      if (stored.copiesPending) await this.#refreshCopies(id, stored.version);
+      if (stored.copiesPending) await this.#refreshCopies(id, stored.version, origin);
       return { status: 'ok', resource: { ...stored, copiesPending: false } };
     }
     const newName = changes.name;
@@ -146,7 +152,7 @@ export class NamedResources<T extends NamedRecord> {
     });
     if (!updated) return 'retry';
     if (newName !== undefined) await this.store.releaseName(stored.record.name, id);
-    if (updated.copiesPending) await this.#refreshCopies(id, updated.version);
+    if (updated.copiesPending) await this.#refreshCopies(id, updated.version, origin);
     return { status: 'ok', resource: { ...updated, copiesPending: false } };
   }
 
@@ -159,8 +165,11 @@ export class NamedResources<T extends NamedRecord> {
     if (name !== undefined) await this.store.clearPendingName(id, name);
   }
 
-  async #refreshCopies(id: string, version: number): Promise<void> {
-    await this.#fanOut.run(this.kind.copyKind, id, () => this.copyOf(id), true);
+  async #refreshCopies(id: string, version: number, origin: ChangeOrigin): Promise<void> {
+    await this.#fanOut.run(this.kind.copyKind, id, () => this.copyOf(id), true, {
+      action: this.kind.copyChangeAction,
+      origin,
+    });
     await this.store.clearCopiesPending(id, version);
   }
 }

@@ -1,3 +1,4 @@
+import type { ChangeOrigin } from '../domain/history-entry.js';
 import { PROTECTED_SCOPE_NAMES, planScopeChanges, planScopeCreate, type Scope, scopeLink } from '../domain/scope.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { ScopeStore } from '../store/scope-store.js';
@@ -9,6 +10,7 @@ const isProtected = (scope: Scope) => PROTECTED_SCOPE_NAMES.includes(scope.name)
 
 export const SCOPES: NamedResourceKind<Scope> = {
   copyKind: 'scope',
+  copyChangeAction: 'scope_renamed',
   planCreate: planScopeCreate,
   planChanges: planScopeChanges,
   copyOf: scopeLink,
@@ -38,14 +40,19 @@ export class DeleteScope {
     this.#fanOut = new CopyFanOut(clients);
   }
 
-  async execute(id: string, ifMatch?: (version: number) => boolean): Promise<DeleteResourceOutcome> {
+  /** `origin`: the request, which the histories of the clients that lose the scope name. */
+  async execute(
+    id: string,
+    origin: ChangeOrigin,
+    ifMatch?: (version: number) => boolean,
+  ): Promise<DeleteResourceOutcome> {
     const stored = await this.scopes.get(id);
     if (!stored) return 'not-found';
     if (isProtected(stored.record)) return 'write-protected';
     if (ifMatch && !ifMatch(stored.version)) return 'precondition-failed';
     const marked = await this.#deletion.mark(id);
     if (!marked) return 'not-found';
-    await this.#fanOut.run('scope', id, async () => undefined, true);
+    await this.#fanOut.run('scope', id, async () => undefined, true, { action: 'scope_deleted', origin });
     await this.#deletion.finish(marked);
     return 'deleted';
   }

@@ -1,6 +1,7 @@
 import type { VersionedClient } from '../domain/client.js';
 import { keepingStoredIdentityProvider } from '../domain/client-copies.js';
 import type { FieldErrors } from '../domain/field-errors.js';
+import type { ChangeOrigin, HistoryAction } from '../domain/history-entry.js';
 import { overlapsChangesBetween, planUpdate, type UpdateLookups, updateReferences } from '../domain/update-plan.js';
 import type { UpdateRequest } from '../domain/update-request.js';
 import type { ClientStore, UpdateReads, UpdateReferences } from '../store/client-store.js';
@@ -22,6 +23,8 @@ export type UpdateOutcome =
 
 export interface UpdateClientOptions {
   protectedClientIds: readonly string[];
+  /** What the history calls the change: `updated`, or `imported` for `npm run import`. */
+  action?: Extract<HistoryAction, 'updated' | 'imported'>;
   /** Conditional writes tried before giving up with a conflict. */
   maxWriteAttempts?: number;
   /** Upper bound of the first jittered pause after a real conflict, doubled at each one. */
@@ -39,13 +42,15 @@ const MAX_RETRY_DELAY_MS = 50;
  * failed write), so concurrent updates of different fields all survive and losing costs one
  * write more, not a pause and a read; with `If-Match`, the caller's version decides instead.
  * Between plan and write, the copies step (client-copies.ts) links the client to the scopes and
- * provider whose copies the write changes and plans them again from a fresh read.
+ * provider whose copies the write changes and plans them again from a fresh read. Each attempt's
+ * write records its own history entry, built by the store from the client that attempt read.
  */
 export class UpdateClient {
   readonly #writeProtection: WriteProtection;
   readonly #copies: ClientCopies;
   readonly #maxWriteAttempts: number;
   readonly #retryBaseDelayMs: number;
+  readonly #action: Extract<HistoryAction, 'updated' | 'imported'>;
 
   constructor(
     private readonly store: ClientStore,
@@ -55,11 +60,13 @@ export class UpdateClient {
     this.#copies = new ClientCopies(store);
     this.#maxWriteAttempts = options.maxWriteAttempts ?? DEFAULT_MAX_WRITE_ATTEMPTS;
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS;
+    this.#action = options.action ?? 'updated';
   }
 
   async execute(
     clientId: string,
     given: UpdateRequest,
+    origin: ChangeOrigin,
     ifMatch?: (version: number) => boolean,
   ): Promise<UpdateOutcome> {
     const references = updateReferences(given);
@@ -69,7 +76,7 @@ export class UpdateClient {
     let conflicts = 0;
     for (let attempt = 1; current; attempt += 1) {
       const request = keepingStoredIdentityProvider(given, current.client);
-      const plan = planUpdate(request, current.client, lookups);
+      const plan = planUpdate(request, current.client, lookups, this.store.historyBytes);
       if (plan.status === 'invalid') return plan;
       if (ifMatch && !ifMatch(current.version)) return { status: 'precondition-failed' };
       const planned = await withPlannedScopes(this.store, plan, lookups);
@@ -80,7 +87,7 @@ export class UpdateClient {
       lookups = prepared.lookups;
       const changes = prepared.patch;
       if (Object.keys(changes).length === 0) return { status: 'unchanged', client: current };
-      const result = await this.store.writePatch(clientId, changes, current.version);
+      const result = await this.store.writePatch(current, changes, { action: this.#action, origin });
       if (result.status === 'written') return { status: 'updated', client: result.client, retries: attempt - 1 };
       if (attempt >= this.#maxWriteAttempts) return { status: 'conflict', retries: attempt - 1 };
 
@@ -103,7 +110,11 @@ export class UpdateClient {
   }
 
   /** The client as stored now, and fresh lookups when the request refers to any. */
-  async #read(clientId: string, references: UpdateReferences, lookups: UpdateLookups): Promise<UpdateReads> {
+  async #read(
+    clientId: string,
+    references: UpdateReferences,
+    lookups: UpdateLookups,
+  ): Promise<Pick<UpdateReads, 'client' | 'lookups'>> {
     if (refersToAny(references)) return this.store.readForUpdate(clientId, references);
     return { client: await this.store.getClient(clientId), lookups };
   }

@@ -77,6 +77,20 @@ export function refreshedCopies(client: Client, sources: CopySources): CopiedAtt
 }
 
 /**
+ * What a client's history calls a write that brings its copies up to date (refreshedCopies):
+ * the change of the resource it follows. A scope dropped means its delete, a scope copy
+ * replaced its rename (or change of `public`), else the provider's rename.
+ */
+export function copiesRefreshAction(
+  client: Client,
+  patch: CopiedAttributes,
+): 'scope_deleted' | 'scope_renamed' | 'identity_provider_renamed' {
+  if (!patch.authorized_scopes) return 'identity_provider_renamed';
+  const kept = new Set(patch.authorized_scopes.map((scope) => scope.id));
+  return (client.authorized_scopes ?? []).some((scope) => !kept.has(scope.id)) ? 'scope_deleted' : 'scope_renamed';
+}
+
+/**
  * A request naming the provider the client already links keeps it as it is: re-linking it
  * changes nothing (the provider's copy is the fan-out's to refresh), and a provider that a
  * refused delete had marked for a moment must not turn the client's save into a 422.

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Client } from './client.js';
 import { CLIENT_VIEW_KEYS, toClientView } from './client-view.js';
 import { attributeSize } from './item-size.js';
@@ -19,6 +20,12 @@ export const HISTORY_ACTIONS = [
   'scope_renamed',
   'scope_deleted',
   'identity_provider_renamed',
+  /**
+   * Only ever a fence (see lambda/app/copy-fan-out.ts): a provider cannot be deleted while a
+   * client links it, so its delete changes no client, but it may have to make a write in flight
+   * on one start over, which takes a version.
+   */
+  'identity_provider_deleted',
   'imported',
 ] as const;
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
@@ -67,6 +74,13 @@ export interface HistoryActor {
   issuer: string | null;
 }
 
+/** Who made a write and where from: what an entry records beside the change itself. */
+export interface ChangeOrigin {
+  actor: HistoryActor;
+  requestId: string | null;
+  sourceIp: string | null;
+}
+
 export type FieldChange =
   | { from: unknown; to: unknown }
   | { changed: true; from_fingerprint: string | null; to_fingerprint: string | null }
@@ -105,7 +119,8 @@ export function historyEntry(input: HistoryEntryInput): HistoryEntry {
   const after = fieldValues(input.after);
   const changes: Partial<Record<HistoryField, FieldChange>> = {};
   for (const field of HISTORY_FIELDS) {
-    if (canonicalJson(before[field]) === canonicalJson(after[field])) continue;
+    // Key order aside, as canonical JSON would compare them, and far cheaper on a hot path.
+    if (isDeepStrictEqual(before[field], after[field])) continue;
     changes[field] =
       FINGERPRINTED_FIELDS.includes(field) || !fitsInClear(before[field]) || !fitsInClear(after[field])
         ? fingerprinted(input.clientId, field, before[field], after[field])
@@ -136,6 +151,11 @@ export function actorFromAuthorizer(context: Readonly<Record<string, unknown>> |
 /** The actor of `npm run import`: the `--actor` given, else the AWS principal that ran it. */
 export function importActor(actor: string): HistoryActor {
   return { sub: text(actor), client_id: null, issuer: null };
+}
+
+/** A write made outside the API (`npm run import`, seeds): no request id, no source IP. */
+export function importOrigin(actor: string): ChangeOrigin {
+  return { actor: importActor(actor), requestId: null, sourceIp: null };
 }
 
 /** The shape of an entry read back from the store or a stream record. */

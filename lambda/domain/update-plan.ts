@@ -42,10 +42,16 @@ export function updateReferences(request: UpdateRequest): {
 /**
  * Validates an update against the stored client (CONTRACT §4) and computes what to write.
  * Client-field errors win over identity provider errors, which are the only ones then shown.
- * The size of the item is checked here, with room for the links to scopes still to create, so
- * that nothing is created for a request that cannot be written.
+ * The size of the item is checked here, with room for the links to scopes still to create and
+ * `historyBytes` for the history the item keeps, so that nothing is created for a request that
+ * cannot be written.
  */
-export function planUpdate(request: UpdateRequest, stored: Client, lookups: UpdateLookups): UpdatePlan {
+export function planUpdate(
+  request: UpdateRequest,
+  stored: Client,
+  lookups: UpdateLookups,
+  historyBytes: number,
+): UpdatePlan {
   const { changes, errors: fieldErrors } = checkClientFields(request.fields);
   checkSignatureConsistency(request.fields, changes, stored, fieldErrors);
   const patch: ClientPatch = { ...changes };
@@ -72,7 +78,7 @@ export function planUpdate(request: UpdateRequest, stored: Client, lookups: Upda
     );
     patch.authorized_scopes = resolveScopes(request.scopes, lookups);
   }
-  const tooLarge = sizeRefusal(applyPatch(stored, patch), patch);
+  const tooLarge = sizeRefusal(applyPatch(stored, patch), patch, historyBytes);
   if (tooLarge) return { status: 'invalid', errors: tooLarge };
   return { status: 'ready', patch, newScopeNames };
 }
@@ -86,11 +92,13 @@ const SCOPE_ID_BYTES = 36;
 
 /**
  * The caps keep clients written through the API small; one imported with large values could
- * still cross DynamoDB's limit. Then the largest attribute the change sets is to blame.
+ * still cross DynamoDB's limit. Then the largest attribute the change sets is to blame. The item
+ * also keeps the client's history: `historyBytes`, the most that takes, stays free, so that no
+ * later write of the client (a regeneration, a scope's rename) lacks room for its entry.
  */
-export function sizeRefusal(client: Client, patch: ClientPatch): FieldErrors | undefined {
+export function sizeRefusal(client: Client, patch: ClientPatch, historyBytes: number): FieldErrors | undefined {
   const pendingLinks = (client.authorized_scopes ?? []).filter((scope) => scope.id === PENDING_SCOPE_ID).length;
-  const size = itemSize(client) + pendingLinks * SCOPE_ID_BYTES + KEY_AND_VERSION_BYTES;
+  const size = itemSize(client) + pendingLinks * SCOPE_ID_BYTES + KEY_AND_VERSION_BYTES + historyBytes;
   if (size <= MAX_ITEM_BYTES) return undefined;
   const sizes = Object.entries(patch).map(([field, value]) => [field, attributeSize(value)] as const);
   const largest = sizes.sort((first, second) => second[1] - first[1])[0]?.[0] ?? 'resource';

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { actorFromAuthorizer, type ChangeOrigin } from '../domain/history-entry.js';
 import { canonicalUuid } from '../domain/uuid.js';
 import { badRequest, MAX_BODY_BYTES, payloadTooLarge, unsupportedMediaType } from './http-error.js';
 
@@ -16,6 +17,10 @@ export interface ApiRequest {
   query: Readonly<Record<string, string | undefined>>;
   /** The authorizer's context; absent when no authorizer ran. */
   authorizer: Readonly<Record<string, unknown>> | undefined;
+  /** API Gateway's id of the request (`requestContext.requestId`), for the history. */
+  requestId: string | undefined;
+  /** The caller's address as API Gateway saw it (`requestContext.identity.sourceIp`). */
+  sourceIp: string | undefined;
   rawBody: Buffer | undefined;
   /** When the function's time runs out (epoch ms), where the runtime says. */
   deadline?: number;
@@ -36,10 +41,21 @@ export function decodeEvent(event: APIGatewayProxyEvent): ApiRequest {
     pathParameters: event.pathParameters ?? {},
     query: event.queryStringParameters ?? {},
     authorizer: event.requestContext?.authorizer ?? undefined,
+    requestId: event.requestContext?.requestId || undefined,
+    sourceIp: event.requestContext?.identity?.sourceIp || undefined,
     rawBody:
       event.body === null || event.body === undefined
         ? undefined
         : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+  };
+}
+
+/** Who sent the request and from where, as a write's history entry records it. */
+export function requestOrigin(request: ApiRequest): ChangeOrigin {
+  return {
+    actor: actorFromAuthorizer(request.authorizer),
+    requestId: request.requestId ?? null,
+    sourceIp: request.sourceIp ?? null,
   };
 }
 

@@ -8,7 +8,7 @@ import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
 import { badRequest, notFound, unprocessableEntity } from '../http/http-error.js';
 import { createdLocation } from '../http/location.js';
 import { ifMatchPrecondition } from '../http/negotiation.js';
-import { type ApiRequest, jsonBody, uuidPathParameter } from '../http/request.js';
+import { type ApiRequest, jsonBody, requestOrigin, uuidPathParameter } from '../http/request.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import type { ClientStore } from '../store/client-store.js';
 import { clientRequest, clientResponse, refusal } from './client-responses.js';
@@ -63,14 +63,21 @@ export function createListClientsHandler(options: RouteOptions): LambdaHandler {
 }
 
 function pageRequest(request: ApiRequest): { limit?: number; afterId?: string } {
-  const { limit, cursor } = request.query;
+  const { cursor } = request.query;
+  const size = pageLimit(request);
+  const afterId = cursor === undefined ? undefined : canonicalUuid(Buffer.from(cursor, 'base64url').toString());
+  if (cursor !== undefined && !afterId) throw badRequest({ cursor: ['is invalid'] });
+  return { limit: size, afterId };
+}
+
+/** The `limit` of a paged route, 1 to MAX_PAGE_SIZE, or 400; undefined when absent. */
+export function pageLimit(request: ApiRequest): number | undefined {
+  const { limit } = request.query;
   const size = limit === undefined ? undefined : Number(limit);
   if (size !== undefined && !(Number.isInteger(size) && size >= 1 && size <= MAX_PAGE_SIZE)) {
     throw badRequest({ limit: [`must be an integer from 1 to ${MAX_PAGE_SIZE}`] });
   }
-  const afterId = cursor === undefined ? undefined : canonicalUuid(Buffer.from(cursor, 'base64url').toString());
-  if (cursor !== undefined && !afterId) throw badRequest({ cursor: ['is invalid'] });
-  return { limit: size, afterId };
+  return size;
 }
 
 /** GET /api/clients/{client_id} */
@@ -88,7 +95,11 @@ export function createGetClientHandler(options: RouteOptions): LambdaHandler {
 export function createCreateClientHandler(options: RouteOptions): LambdaHandler {
   const createClient = new CreateClient(options.store);
   return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
-    const outcome = await createClient.execute(clientRequest(jsonBody(request)), request.deadline);
+    const outcome = await createClient.execute(
+      clientRequest(jsonBody(request)),
+      requestOrigin(request),
+      request.deadline,
+    );
     if (outcome.status === 'exists') throw unprocessableEntity({ id: ['has already been taken'] });
     if (outcome.status !== 'created') return refusal(outcome);
     return clientResponse(outcome.client, 201, { Location: createdLocation(request, outcome.client.client.id) });
@@ -100,7 +111,7 @@ export function createDeleteClientHandler(options: RouteOptions): LambdaHandler 
   const deleteClient = new DeleteClient(options.store, options);
   return apiHandler({ ...options, methods: ['DELETE'] }, async (request) => {
     const clientId = uuidPathParameter(request, 'client_id');
-    const outcome = await deleteClient.execute(clientId, ifMatchPrecondition(request));
+    const outcome = await deleteClient.execute(clientId, requestOrigin(request), ifMatchPrecondition(request));
     if (outcome !== 'deleted') return refusal({ status: outcome });
     return noContent();
   });
@@ -110,7 +121,8 @@ export function createDeleteClientHandler(options: RouteOptions): LambdaHandler 
 export function createRegenerateKeyPairHandler(options: RouteOptions): LambdaHandler {
   const keys = new ClientKeyMaterial(options.store, options);
   return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
-    const outcome = await keys.regenerateKeyPair(uuidPathParameter(request, 'client_id'), request.deadline);
+    const clientId = uuidPathParameter(request, 'client_id');
+    const outcome = await keys.regenerateKeyPair(clientId, requestOrigin(request), request.deadline);
     return outcome.status === 'updated' ? clientResponse(outcome.client) : refusal(outcome);
   });
 }
@@ -119,7 +131,7 @@ export function createRegenerateKeyPairHandler(options: RouteOptions): LambdaHan
 export function createRegenerateDidHandler(options: RouteOptions): LambdaHandler {
   const keys = new ClientKeyMaterial(options.store, options);
   return apiHandler({ ...options, methods: ['POST'] }, async (request) => {
-    const outcome = await keys.regenerateDid(uuidPathParameter(request, 'client_id'));
+    const outcome = await keys.regenerateDid(uuidPathParameter(request, 'client_id'), requestOrigin(request));
     return outcome.status === 'updated' ? clientResponse(outcome.client) : refusal(outcome);
   });
 }

@@ -34,7 +34,7 @@ export const createUpdateIdentityProviderHandler = (options: ResourceRouteOption
 /** DELETE /api/identity-providers/{identity_provider_id}: 204, or 422 naming the clients that link it. */
 export function createDeleteIdentityProviderHandler(options: ResourceRouteOptions): LambdaHandler {
   const deleteProvider = new DeleteIdentityProvider(options.identityProviders, options.clients, options);
-  return deleteRoute(options, 'delete-identity-provider', 'identity_provider_id', (id, ifMatch) =>
-    deleteProvider.execute(id, ifMatch),
+  return deleteRoute(options, 'delete-identity-provider', 'identity_provider_id', (id, origin, ifMatch) =>
+    deleteProvider.execute(id, origin, ifMatch),
   );
 }

@@ -2,12 +2,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ApiHandlerName } from '../../lib/api-routes.js';
 import type { NamedResources, ResourceOutcome } from '../app/named-resources.js';
+import type { ChangeOrigin } from '../domain/history-entry.js';
 import { parseResourceBody } from '../domain/named-resource.js';
 import { type ApiHandlerOptions, apiHandler, type LambdaHandler, type Route } from '../http/api-handler.js';
 import { badRequest } from '../http/http-error.js';
 import { createdLocation } from '../http/location.js';
 import { entityTag, ifMatchPrecondition } from '../http/negotiation.js';
-import { type ApiRequest, jsonBody, uuidPathParameter } from '../http/request.js';
+import { type ApiRequest, jsonBody, requestOrigin, uuidPathParameter } from '../http/request.js';
 import { jsonResponse, noContent } from '../http/response.js';
 import { routeScopes } from '../http/route-scopes.js';
 import type { ClientStore } from '../store/client-store.js';
@@ -134,7 +135,7 @@ export function updateRoute<T extends NamedRecord>(
     const body = jsonBody(request);
     const id = uuidPathParameter(request, routes.pathParameter);
     const fields = resourceFields(routes as NamedResourceRoutes<NamedRecord>, body);
-    return answer(routes, await useCases.update(id, fields, ifMatchPrecondition(request)));
+    return answer(routes, await useCases.update(id, fields, requestOrigin(request), ifMatchPrecondition(request)));
   });
 }
 
@@ -145,11 +146,13 @@ export function deleteRoute(
   pathParameter: string,
   execute: (
     id: string,
+    origin: ChangeOrigin,
     ifMatch?: (version: number) => boolean,
   ) => Promise<'deleted' | Exclude<Refusal['status'], 'invalid'> | Refusal>,
 ): LambdaHandler {
   return resourceHandler(options, handler, ['DELETE'], async (request) => {
-    const outcome = await execute(uuidPathParameter(request, pathParameter), ifMatchPrecondition(request));
+    const id = uuidPathParameter(request, pathParameter);
+    const outcome = await execute(id, requestOrigin(request), ifMatchPrecondition(request));
     if (outcome === 'deleted') return noContent();
     return refusal(typeof outcome === 'string' ? { status: outcome } : outcome);
   });

@@ -33,5 +33,7 @@ export const createUpdateScopeHandler = (options: ResourceRouteOptions) =>
 /** DELETE /api/scopes/{scope_id}: 204 once no client has the scope. */
 export function createDeleteScopeHandler(options: ResourceRouteOptions): LambdaHandler {
   const deleteScope = new DeleteScope(options.scopes, options.clients);
-  return deleteRoute(options, 'delete-scope', 'scope_id', (id, ifMatch) => deleteScope.execute(id, ifMatch));
+  return deleteRoute(options, 'delete-scope', 'scope_id', (id, origin, ifMatch) =>
+    deleteScope.execute(id, origin, ifMatch),
+  );
 }

@@ -1,7 +1,7 @@
 import { UpdateClient, type UpdateClientOptions } from '../app/update-client.js';
 import { apiHandler, type LambdaHandler } from '../http/api-handler.js';
 import { ifMatchPrecondition } from '../http/negotiation.js';
-import { jsonBody, uuidPathParameter } from '../http/request.js';
+import { jsonBody, requestOrigin, uuidPathParameter } from '../http/request.js';
 import { clientRequest, clientResponse, refusal } from './client-responses.js';
 import type { RouteOptions } from './client-routes.js';
 
@@ -13,7 +13,12 @@ export function createUpdateClientHandler(options: UpdateClientHandlerOptions): 
   return apiHandler({ ...options, methods: ['PUT', 'PATCH'] }, async (request, log) => {
     const body = jsonBody(request);
     const clientId = uuidPathParameter(request, 'client_id');
-    const outcome = await updateClient.execute(clientId, clientRequest(body), ifMatchPrecondition(request));
+    const outcome = await updateClient.execute(
+      clientId,
+      clientRequest(body),
+      requestOrigin(request),
+      ifMatchPrecondition(request),
+    );
     // Races lost to concurrent writers, for Logs Insights (and the benchmark): retries per write.
     if ('retries' in outcome) log.retries = outcome.retries;
     return outcome.status === 'updated' || outcome.status === 'unchanged'

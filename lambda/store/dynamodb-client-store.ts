@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Client, IdentityProviderLink, ScopeLink, VersionedClient } from '../domain/client.js';
 import type { CopyKind } from '../domain/client-copies.js';
 import { CLIENT_VIEW_KEYS } from '../domain/client-view.js';
+import { type HistoryEntry, historyEntry } from '../domain/history-entry.js';
 import type { IdentityProvider } from '../domain/identity-provider.js';
 import { type Scope, scopeLink } from '../domain/scope.js';
 import type { UpdateLookups } from '../domain/update-plan.js';
@@ -12,10 +13,14 @@ import type {
   ClientAttributes,
   ClientLink,
   ClientPage,
+  ClientReads,
   ClientStore,
   DeleteResult,
   LinkCondition,
+  LinkPut,
   PatchResult,
+  RecordedChange,
+  StoredClient,
   UpdateReads,
   UpdateReferences,
 } from './client-store.js';
@@ -23,35 +28,88 @@ import { DynamoDbIdentityProviderStore, toIdentityProvider } from './dynamodb-id
 import { DynamoDbLinks } from './dynamodb-links.js';
 import type { DynamoDbNamedResources } from './dynamodb-named-resources.js';
 import { DynamoDbScopeStore, toScope } from './dynamodb-scope-store.js';
-import { DynamoDbTable, type Item, onlyIfAbsent } from './dynamodb-table.js';
+import { DynamoDbTable, type Item, type Projection } from './dynamodb-table.js';
+import {
+  ALL_HISTORY_SLOTS,
+  creatableCondition,
+  DEFAULT_HISTORY_CAPACITY,
+  DEFAULT_HISTORY_RETENTION_DAYS,
+  DELETED_AT,
+  HISTORY_SLOT_PREFIX,
+  historyEntryAttributes,
+  historyEntryUpdate,
+  historyOf,
+  isExpired,
+  isTombstone,
+  leftoverSlots,
+  maxRingBytes,
+  tombstoneUpdate,
+  type UpdateFragment,
+  updateExpression,
+} from './history-ring.js';
 import { itemKeys } from './item-keys.js';
-import { ITEM_KINDS, PARTITION_KEY, SORT_KEY } from './table-definition.js';
+import { EXPIRY_ATTRIBUTE, ITEM_KINDS, PARTITION_KEY, SORT_KEY } from './table-definition.js';
 
 export { itemKeys } from './item-keys.js';
 
-/**
- * Every attribute of a client but its private key. DynamoDB still charges the read units of the
- * whole item; what this saves is the key's bytes on the wire and in the function's memory, where
- * a bug could leak it.
+const VERSION = 'version';
+/** Every attribute a client item holds for the client itself: what it shows, and its private key. */
+const CLIENT_ATTRIBUTES = [...CLIENT_VIEW_KEYS, 'private_key'] as const;
+/** What tells a tombstone, and whether its retention is over. */
+const TOMBSTONE_MARKS: readonly string[] = [DELETED_AT, EXPIRY_ATTRIBUTE];
+
+function projection(attributes: readonly string[]): Required<Projection> {
+  return {
+    ProjectionExpression: attributes.map((_, index) => `#p${index}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((attribute, index) => [`#p${index}`, attribute])),
+  };
+}
+
+/*
+ * What each read asks for. DynamoDB charges the read units of the whole item whatever the
+ * projection; what a projection saves is bytes on the wire and in the function's memory: the
+ * history (up to the ring's size) wherever it is not shown, and the private key wherever it is
+ * not needed, where a bug could leak it.
  */
-const WITHOUT_PRIVATE_KEY = {
-  ProjectionExpression: [...CLIENT_VIEW_KEYS, 'version'].map((_, index) => `#p${index}`).join(', '),
-  ExpressionAttributeNames: Object.fromEntries(
-    [...CLIENT_VIEW_KEYS, 'version'].map((attribute, index) => [`#p${index}`, attribute]),
-  ),
-};
+/** A client for an answer or a change of other fields: no private key, no history. */
+const WITHOUT_PRIVATE_KEY = projection([...CLIENT_VIEW_KEYS, VERSION, ...TOMBSTONE_MARKS]);
+/** A client for a change whose entry fingerprints the private key (keys, delete): no history. */
+const WITHOUT_HISTORY = projection([...CLIENT_ATTRIBUTES, VERSION, ...TOMBSTONE_MARKS]);
+/** Clients read by id in a batch, which the keys tell apart. */
+const BATCHED = projection([PARTITION_KEY, SORT_KEY, ...CLIENT_VIEW_KEYS, VERSION, ...TOMBSTONE_MARKS]);
+/** The history only, never the client's secrets. */
+const HISTORY = projection([VERSION, ...TOMBSTONE_MARKS, ...ALL_HISTORY_SLOTS]);
+/** A list page: tombstones are filtered out, so no marks are read. */
+const LISTED = projection([...CLIENT_VIEW_KEYS, VERSION]);
+
+export interface ClientStoreSettings {
+  /** The entries of history each client keeps (HISTORY_CAPACITY; default 50). */
+  historyCapacity?: number;
+  /** The days a deleted client's history stays readable (HISTORY_RETENTION_DAYS; default 365). */
+  historyRetentionDays?: number;
+  /** The time entries and tombstones carry. */
+  now?: () => Date;
+}
 
 export class DynamoDbClientStore implements ClientStore {
+  readonly historyBytes: number;
   private readonly table: DynamoDbTable;
   private readonly links: DynamoDbLinks;
   private readonly scopes: DynamoDbNamedResources<Scope>;
   private readonly identityProviders: DynamoDbNamedResources<IdentityProvider>;
+  private readonly historyCapacity: number;
+  private readonly retentionDays: number;
+  private readonly now: () => Date;
 
-  constructor(documents: DynamoDBDocumentClient, tableName: string) {
+  constructor(documents: DynamoDBDocumentClient, tableName: string, settings: ClientStoreSettings = {}) {
     this.table = new DynamoDbTable(documents, tableName);
     this.links = new DynamoDbLinks(this.table);
     this.scopes = new DynamoDbScopeStore(this.table);
     this.identityProviders = new DynamoDbIdentityProviderStore(this.table);
+    this.historyCapacity = settings.historyCapacity ?? DEFAULT_HISTORY_CAPACITY;
+    this.retentionDays = settings.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
+    this.now = settings.now ?? (() => new Date());
+    this.historyBytes = maxRingBytes(this.historyCapacity);
   }
 
   private get documents(): DynamoDBDocumentClient {
@@ -69,9 +127,16 @@ export class DynamoDbClientStore implements ClientStore {
       ...references.scopeIds.map(itemKeys.scope),
       ...references.scopeNames.map(itemKeys.scopeName),
     ];
+    // Whole items (one projection would serve every kind read here): the client's private key,
+    // whose fingerprint the entry records when it changes, and its history slots, which the
+    // write clears past the capacity.
     const items = await this.table.batchGet(keys);
     const client = items.find((item) => item.pk === ITEM_KINDS.client);
-    return { client: client ? toVersionedClient(client) : undefined, lookups: toLookups(items) };
+    return {
+      client: client && !isTombstone(client) ? toStoredClient(client, this.historyCapacity) : undefined,
+      heldByDeleted: client !== undefined && isTombstone(client) && !isExpired(client, this.now()),
+      lookups: toLookups(items),
+    };
   }
 
   async readLookups(references: UpdateReferences, scopeIdsOfNames: readonly string[]): Promise<UpdateLookups> {
@@ -103,13 +168,28 @@ export class DynamoDbClientStore implements ClientStore {
     clientId: string,
     options: { withoutPrivateKey?: boolean } = {},
   ): Promise<VersionedClient | undefined> {
-    const item = await this.table.get(itemKeys.client(clientId), options.withoutPrivateKey ? WITHOUT_PRIVATE_KEY : {});
-    return item ? toVersionedClient(item) : undefined;
+    const item = await this.table.get(
+      itemKeys.client(clientId),
+      options.withoutPrivateKey ? WITHOUT_PRIVATE_KEY : WITHOUT_HISTORY,
+    );
+    return item && !isTombstone(item) ? toVersionedClient(item) : undefined;
   }
 
-  async getClients(clientIds: readonly string[]): Promise<Map<string, VersionedClient>> {
-    const items = await this.table.batchGet(clientIds.map(itemKeys.client));
-    return new Map(items.map((item) => [item.id as string, toVersionedClient(item)]));
+  async getClients(clientIds: readonly string[]): Promise<ClientReads> {
+    const items = await this.table.batchGet(clientIds.map(itemKeys.client), BATCHED);
+    const reads: ClientReads = { clients: new Map(), deleted: new Map() };
+    const now = this.now();
+    for (const item of items) {
+      const id = item[SORT_KEY] as string;
+      if (!isTombstone(item)) reads.clients.set(id, toVersionedClient(item));
+      else if (!isExpired(item, now)) reads.deleted.set(id, Number(item[VERSION]));
+    }
+    return reads;
+  }
+
+  async getHistory(clientId: string): Promise<HistoryEntry[] | undefined> {
+    const item = await this.table.get(itemKeys.client(clientId), HISTORY);
+    return item && !isExpired(item, this.now()) ? historyOf(item, this.historyCapacity) : undefined;
   }
 
   /** The scope of each name, created (public: false) where none exists; safe under races. */
@@ -117,37 +197,44 @@ export class DynamoDbClientStore implements ClientStore {
     return Promise.all(names.map((name) => this.ensureScope(name)));
   }
 
-  async writePatch(
-    clientId: string,
-    patch: ClientAttributes,
-    expectedVersion: number,
-    base?: Client,
-  ): Promise<PatchResult> {
-    const update = setAttributes(patch, '#version = :next', {
-      ':expected': expectedVersion,
-      ':next': expectedVersion + 1,
-    });
+  async writePatch(current: StoredClient, patch: ClientAttributes, change: RecordedChange): Promise<PatchResult> {
+    const { client } = current;
+    if ('private_key' in patch && client.private_key === undefined) {
+      // Its entry would show the key as new: a change of keys needs the client read with its key.
+      throw new Error('A change of the private key needs the client read with its private key');
+    }
+    const version = current.version + 1;
+    const entry = this.entry(change, version, client, { ...client, ...patch });
     try {
       const { Attributes } = await this.table.send(() =>
         this.documents.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: itemKeys.client(clientId),
-            ...update,
-            ConditionExpression: '#version = :expected',
-            ReturnValues: base ? 'UPDATED_NEW' : 'ALL_NEW',
+            Key: itemKeys.client(client.id),
+            ...updateExpression(
+              setAttributes(patch, version),
+              historyEntryUpdate(entry, { capacity: this.historyCapacity, leftoverSlots: current.leftoverSlots }),
+              liveAtVersion(current.version),
+            ),
+            ConditionExpression: LIVE_AT_VERSION,
+            // What the write set, not the whole item and its history: `current` has the rest.
+            ReturnValues: 'UPDATED_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      return { status: 'written', client: toVersionedClient({ ...base, ...(Attributes as Item) }) };
+      return { status: 'written', client: { client: { ...client, ...clientAttributes(Attributes ?? {}) }, version } };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return error.Item
-        ? { status: 'version-mismatch', current: toVersionedClient(unmarshall(error.Item)) }
+      // DynamoDB returns the item that failed the condition (none when there is no item, and
+      // never on dynalite); a tombstone is no client to write again.
+      const stored = error.Item ? unmarshall(error.Item) : undefined;
+      return stored && !isTombstone(stored)
+        ? { status: 'version-mismatch', current: toStoredClient(stored, this.historyCapacity) }
         : { status: 'version-mismatch' };
     }
   }
+
   async listClients({ limit, afterId }: { limit?: number; afterId?: string }): Promise<ClientPage> {
     const clients: VersionedClient[] = [];
     let startKey: Record<string, unknown> | undefined = afterId ? itemKeys.client(afterId) : undefined;
@@ -157,8 +244,15 @@ export class DynamoDbClientStore implements ClientStore {
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: '#pk = :kind',
-            ProjectionExpression: WITHOUT_PRIVATE_KEY.ProjectionExpression,
-            ExpressionAttributeNames: { ...WITHOUT_PRIVATE_KEY.ExpressionAttributeNames, '#pk': PARTITION_KEY },
+            // Tombstones are read (and charged) but not returned: a page may then hold fewer
+            // clients than asked for, and the loop asks for the rest.
+            FilterExpression: 'attribute_not_exists(#deletedAt)',
+            ProjectionExpression: LISTED.ProjectionExpression,
+            ExpressionAttributeNames: {
+              ...LISTED.ExpressionAttributeNames,
+              '#pk': PARTITION_KEY,
+              '#deletedAt': DELETED_AT,
+            },
             ExpressionAttributeValues: { ':kind': ITEM_KINDS.client },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
@@ -173,57 +267,65 @@ export class DynamoDbClientStore implements ClientStore {
     return { clients, lastId: startKey ? (startKey[SORT_KEY] as string) : undefined };
   }
 
-  async createClient(client: Client): Promise<{ status: 'created'; client: VersionedClient } | { status: 'exists' }> {
-    const item = { ...itemKeys.client(client.id), ...client, version: 1 };
-    return (await this.table.put(item, onlyIfAbsent))
-      ? { status: 'created', client: toVersionedClient(item) }
+  async createClient(
+    client: Client,
+    change: RecordedChange,
+  ): Promise<{ status: 'created'; client: VersionedClient } | { status: 'exists' }> {
+    const now = this.now();
+    const entry = this.entry(change, 1, null, client, now);
+    const item = {
+      ...itemKeys.client(client.id),
+      ...client,
+      [VERSION]: 1,
+      ...historyEntryAttributes(entry, this.historyCapacity),
+    };
+    // Replaces nothing but a tombstone whose retention is over: the id starts again at version 1.
+    return (await this.table.put(item, creatableCondition(now)))
+      ? { status: 'created', client: { client, version: 1 } }
       : { status: 'exists' };
   }
 
-  async deleteClient(clientId: string, expectedVersion?: number): Promise<DeleteResult> {
+  async deleteClient(current: VersionedClient, change: RecordedChange): Promise<DeleteResult> {
+    const now = this.now();
+    const version = current.version + 1;
+    const entry = this.entry(change, version, current.client, null, now);
+    // Every attribute of the client goes, whether or not this item has it (REMOVE of a missing
+    // attribute does nothing): secrets included, whatever the read left out.
+    const clientFields = Object.fromEntries(CLIENT_ATTRIBUTES.map((attribute) => [attribute, true]));
     try {
-      const { Attributes } = await this.table.send(() =>
+      await this.table.send(() =>
         this.documents.send(
-          new DeleteCommand({
+          new UpdateCommand({
             TableName: this.tableName,
-            Key: itemKeys.client(clientId),
-            ConditionExpression:
-              expectedVersion === undefined
-                ? 'attribute_exists(#pk)'
-                : 'attribute_exists(#pk) AND #version = :expected',
-            ExpressionAttributeNames: {
-              '#pk': PARTITION_KEY,
-              ...(expectedVersion !== undefined && { '#version': 'version' }),
-            },
-            ...(expectedVersion !== undefined && { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-            ReturnValues: 'ALL_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            Key: itemKeys.client(current.client.id),
+            ...updateExpression(
+              setAttributes({}, version),
+              historyEntryUpdate(entry, { capacity: this.historyCapacity }),
+              tombstoneUpdate({ stored: clientFields, deletedAt: now, retentionDays: this.retentionDays }),
+              liveAtVersion(current.version),
+            ),
+            ConditionExpression: LIVE_AT_VERSION,
           }),
         ),
       );
-      return { status: 'deleted', client: toVersionedClient(Attributes as Item) };
+      return { status: 'deleted', client: { client: current.client, version } };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // DynamoDB returns the item that failed the condition; dynalite needs a read to tell.
-      const exists = error.Item !== undefined || (await this.getClient(clientId)) !== undefined;
-      return { status: exists ? 'version-mismatch' : 'missing' };
+      return { status: 'version-mismatch' };
     }
   }
 
-  /** Creates or replaces a client and bumps its version: for seeding and imports. */
-  async putClient(client: Client): Promise<VersionedClient> {
-    const update = setAttributes(client, '#version = if_not_exists(#version, :zero) + :one', { ':zero': 0, ':one': 1 });
-    const { Attributes } = await this.table.send(() =>
-      this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: itemKeys.client(client.id),
-          ...update,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
-    return toVersionedClient(Attributes as Item);
+  /** Creates or overwrites a client as given, through the same writes as every other change. */
+  async putClient(client: Client, change: RecordedChange): Promise<VersionedClient> {
+    const { id, ...attributes } = client;
+    for (let attempt = 1; attempt <= PUT_ATTEMPTS; attempt += 1) {
+      const current = await this.getClient(id);
+      const result = current
+        ? await this.writePatch(current, attributes, change)
+        : await this.createClient(client, change);
+      if (result.status === 'written' || result.status === 'created') return result.client;
+    }
+    throw new Error(`Client ${id} kept changing, or its id is held by a deleted client`);
   }
 
   /** Writes an identity provider by id with its name lock, for benchmarks and tests. */
@@ -236,11 +338,7 @@ export class DynamoDbClientStore implements ClientStore {
     return this.putNamed(this.scopes, { ...scope, label: null });
   }
 
-  putLinks(
-    clientId: string,
-    targets: Record<CopyKind, string[]>,
-    link: Pick<ClientLink, 'clientVersion' | 'attempt' | 'linkedAt'>,
-  ): Promise<void> {
+  putLinks(clientId: string, targets: Record<CopyKind, string[]>, link: LinkPut): Promise<void> {
     return this.links.put(clientId, targets, link);
   }
 
@@ -250,6 +348,19 @@ export class DynamoDbClientStore implements ClientStore {
 
   deleteLinks(links: Pick<ClientLink, 'kind' | 'targetId' | 'clientId'>[], condition?: LinkCondition): Promise<void> {
     return this.links.delete(links, condition);
+  }
+
+  /** The entry of a write that takes the client from `before` to `after` at `version`. */
+  private entry(
+    change: RecordedChange,
+    version: number,
+    before: Client | null,
+    after: Client | null,
+    at = this.now(),
+  ): HistoryEntry {
+    const { actor, requestId, sourceIp } = change.origin;
+    const clientId = (after ?? before)?.id as string;
+    return historyEntry({ clientId, action: change.action, version, at, actor, requestId, sourceIp, before, after });
   }
 
   private async putNamed<T extends { id: string; name: string }>(
@@ -275,23 +386,30 @@ export class DynamoDbClientStore implements ClientStore {
   }
 }
 
-/**
- * An update expression that sets each attribute (through placeholders, so any attribute name
- * is safe) and the version as `versionAssignment` says.
- */
-function setAttributes(attributes: object, versionAssignment: string, versionValues: Record<string, number>) {
-  const names: Record<string, string> = { '#version': 'version' };
-  const values: Record<string, unknown> = { ...versionValues };
-  const assignments = [versionAssignment];
+const PUT_ATTEMPTS = 5;
+
+/** The SET of each attribute (through placeholders, so any attribute name is safe) and of the version. */
+function setAttributes(attributes: object, version: number): UpdateFragment {
+  const names: Record<string, string> = { '#version': VERSION };
+  const values: Record<string, unknown> = { ':next': version };
+  const set = ['#version = :next'];
   Object.entries(attributes).forEach(([attribute, value], index) => {
     names[`#a${index}`] = attribute;
     values[`:a${index}`] = value;
-    assignments.push(`#a${index} = :a${index}`);
+    set.push(`#a${index} = :a${index}`);
   });
+  return { set, remove: [], names, values };
+}
+
+/** Every client write's condition: the client is still at the version read, and not deleted. */
+const LIVE_AT_VERSION = '#version = :expected AND attribute_not_exists(#deletedAt)';
+
+function liveAtVersion(expected: number): UpdateFragment {
   return {
-    UpdateExpression: `SET ${assignments.join(', ')}`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    set: [],
+    remove: [],
+    names: { '#version': VERSION, '#deletedAt': DELETED_AT },
+    values: { ':expected': expected },
   };
 }
 
@@ -309,6 +427,24 @@ function toLookups(items: Item[]): UpdateLookups {
 }
 
 function toVersionedClient(item: Item): VersionedClient {
-  const { pk: _pk, sk: _sk, version, ...client } = item;
-  return { client: client as unknown as Client, version: Number(version ?? 0) };
+  return { client: clientAttributes(item) as Client, version: Number(item[VERSION] ?? 0) };
+}
+
+/** A client read with its whole item: with the history slots its next write clears. */
+function toStoredClient(item: Item, capacity: number): StoredClient {
+  return { ...toVersionedClient(item), leftoverSlots: leftoverSlots(item, capacity) };
+}
+
+/** The client's own attributes of an item: without keys, version, history and tombstone marks. */
+function clientAttributes(item: Item): Partial<Client> {
+  return Object.fromEntries(
+    Object.entries(item).filter(
+      ([attribute]) =>
+        attribute !== PARTITION_KEY &&
+        attribute !== SORT_KEY &&
+        attribute !== VERSION &&
+        !TOMBSTONE_MARKS.includes(attribute) &&
+        !attribute.startsWith(HISTORY_SLOT_PREFIX),
+    ),
+  );
 }

@@ -1,5 +1,5 @@
 import type { CopyKind } from '../domain/client-copies.js';
-import type { ClientLink, LinkCondition } from './client-store.js';
+import type { ClientLink, LinkCondition, LinkPut } from './client-store.js';
 import type { DynamoDbTable, Item } from './dynamodb-table.js';
 import { itemKeys, LINK_KINDS } from './item-keys.js';
 import { PARTITION_KEY } from './table-definition.js';
@@ -14,19 +14,21 @@ export class DynamoDbLinks {
 
   /**
    * One conditional write per link, all at once. A link never goes back to a lower client
-   * version: a writer that read an older client loses its write anyway.
+   * version (a writer that read an older client loses its write anyway), unless it is older
+   * than `replacesBefore`: then the write that put it is over, or its client was deleted and
+   * the id taken again, starting over at version 1.
    */
   async put(
     clientId: string,
     targets: Record<CopyKind, string[]>,
-    { clientVersion, attempt, linkedAt }: Pick<ClientLink, 'clientVersion' | 'attempt' | 'linkedAt'>,
+    { clientVersion, attempt, linkedAt, replacesBefore }: LinkPut,
   ): Promise<void> {
     await Promise.all(
       linkKeys(clientId, targets).map(({ kind, targetId }) =>
         this.table.update({
           Key: itemKeys.link(kind, targetId, clientId),
           UpdateExpression: 'SET #client = :client, #version = :version, #at = :at, #attempt = :attempt',
-          ConditionExpression: 'attribute_not_exists(#pk) OR #version <= :version',
+          ConditionExpression: 'attribute_not_exists(#pk) OR #version <= :version OR #at < :replacesBefore',
           ExpressionAttributeNames: {
             '#pk': PARTITION_KEY,
             '#client': 'client_id',
@@ -39,6 +41,7 @@ export class DynamoDbLinks {
             ':version': clientVersion,
             ':at': linkedAt,
             ':attempt': attempt,
+            ':replacesBefore': replacesBefore,
           },
         }),
       ),
@@ -72,11 +75,6 @@ function linkCondition(condition: LinkCondition) {
     clauses.push('#version <= :version');
     names['#version'] = 'client_version';
     values[':version'] = condition.maxClientVersion;
-  }
-  if (condition.linkedBefore !== undefined) {
-    clauses.push('#at < :before');
-    names['#at'] = 'linked_at';
-    values[':before'] = condition.linkedBefore;
   }
   if (condition.attempt !== undefined) {
     clauses.push('#attempt = :attempt');

@@ -88,12 +88,14 @@ export class DynamoDbTable {
     return items;
   }
 
-  async batchGet(keys: Key[]): Promise<Item[]> {
+  async batchGet(keys: Key[], projection: Projection = {}): Promise<Item[]> {
     // DynamoDB refuses an empty key attribute: such a key names no item anyway.
     const unique = [
       ...new Map(keys.filter((key) => key.sk !== '').map((key) => [`${key.pk}\u0000${key.sk}`, key])).values(),
     ];
-    const results = await Promise.all(chunks(unique, BATCH_GET_LIMIT).map((chunk) => this.batchGetChunk(chunk)));
+    const results = await Promise.all(
+      chunks(unique, BATCH_GET_LIMIT).map((chunk) => this.batchGetChunk(chunk, projection)),
+    );
     return results.flat();
   }
 
@@ -123,14 +125,16 @@ export class DynamoDbTable {
   }
 
   /** BatchGetItem may leave keys unprocessed under load: those are asked again, with backoff. */
-  private async batchGetChunk(keys: Key[]): Promise<Item[]> {
+  private async batchGetChunk(keys: Key[], projection: Projection): Promise<Item[]> {
     const items: Item[] = [];
     let pending: Item[] = keys;
     for (let attempt = 0; attempt < UNPROCESSED_ATTEMPTS; attempt += 1) {
       if (attempt > 0) await backoff(attempt);
       const output = await this.send(() =>
         this.documents.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ...projection } },
+          }),
         ),
       );
       items.push(...(output.Responses?.[this.tableName] ?? []));

@@ -19,6 +19,9 @@ export const HISTORY_SLOT_PREFIX = 'history_';
 export const DEFAULT_HISTORY_CAPACITY = 50;
 /** Past this, a full ring of maximal entries (257 KB) leaves too little of the 400 KB item. */
 export const MAX_HISTORY_CAPACITY = 100;
+/** How long a deleted client's history stays readable, by default. */
+export const DEFAULT_HISTORY_RETENTION_DAYS = 365;
+const MAX_HISTORY_RETENTION_DAYS = 36_500;
 
 /** A deleted client's tombstone: ISO 8601 time of the delete. */
 export const DELETED_AT = 'deleted_at';
@@ -45,24 +48,49 @@ export function historyCapacity(setting: string | undefined): number {
   return capacity;
 }
 
+/** The retention of deleted clients' histories from its setting: a whole number of days, at least 1. */
+export function historyRetentionDays(setting: string | undefined): number {
+  if (setting === undefined || setting === '') return DEFAULT_HISTORY_RETENTION_DAYS;
+  const days = Number(setting);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_HISTORY_RETENTION_DAYS) {
+    throw new Error(
+      `The history retention must be a whole number of days from 1 to ${MAX_HISTORY_RETENTION_DAYS}, not ${setting}`,
+    );
+  }
+  return days;
+}
+
+/**
+ * The most a full ring takes in an item: what the item-size checks keep free beside the client,
+ * so that every later write of the client still has room for its entry.
+ */
+export function maxRingBytes(capacity: number): number {
+  return historyCost({ capacity, clientBytes: 0 }).ringBytes;
+}
+
+/** The slots a ring of any capacity may use: what a read of the whole history asks for. */
+export const ALL_HISTORY_SLOTS: readonly string[] = Array.from(
+  { length: MAX_HISTORY_CAPACITY },
+  (_, index) => `${HISTORY_SLOT_PREFIX}${index}`,
+);
+
 export function historySlot(version: number, capacity: number): string {
   return `${HISTORY_SLOT_PREFIX}${version % capacity}`;
 }
 
 /**
  * What an UpdateItem adds to record `entry`, whose version is the one the write sets: the SET
- * of its slot, and the REMOVE of slots the stored item has past `capacity` (left over when the
- * capacity was lowered), so that the ring never grows past it.
+ * of its slot, and the REMOVE of the stored item's `leftoverSlots` (past a lowered capacity and
+ * out of its window), so that the ring shrinks to the capacity.
  */
 export function historyEntryUpdate(
   entry: HistoryEntry,
-  { capacity, stored }: { capacity: number; stored?: Item },
+  { capacity, leftoverSlots = [] }: { capacity: number; leftoverSlots?: readonly number[] },
 ): UpdateFragment {
   const names: Record<string, string> = { '#historySlot': historySlot(entry.version, capacity) };
-  const stale = slotIndexes(stored).filter((index) => index >= capacity);
-  const remove = stale.map((index, position) => {
-    names[`#historyStale${position}`] = `${HISTORY_SLOT_PREFIX}${index}`;
-    return `#historyStale${position}`;
+  const remove = leftoverSlots.map((index, position) => {
+    names[`#historyLeftover${position}`] = `${HISTORY_SLOT_PREFIX}${index}`;
+    return `#historyLeftover${position}`;
   });
   return { set: ['#historySlot = :historyEntry'], remove, names, values: { ':historyEntry': entry } };
 }
@@ -197,6 +225,20 @@ export function historyCost({
     consistentReadUnits: Math.ceil(itemBytes / 4096),
     consistentReadUnitsWithoutHistory: Math.ceil(clientBytes / 4096),
   };
+}
+
+/**
+ * The slots past `capacity` that the item's next write may clear: those whose entries that
+ * write leaves out of the last `capacity` versions. A slot whose entry is still among them (the
+ * capacity was just lowered, or a writer with another setting wrote it) stays until it is not.
+ */
+export function leftoverSlots(item: Item, capacity: number): number[] {
+  const nextVersion = Number(item[VERSION] ?? 0) + 1;
+  return slotIndexes(item).filter((index) => {
+    if (index < capacity) return false;
+    const entry = item[`${HISTORY_SLOT_PREFIX}${index}`];
+    return !isHistoryEntry(entry) || entry.version <= nextVersion - capacity;
+  });
 }
 
 function slotIndexes(item: Item | undefined): number[] {

@@ -91,6 +91,8 @@ describe('the default stack (Cognito created, retained data)', () => {
       REQUIRED_SCOPE: 'clients-api/clients:manage:all',
       PROTECTED_CLIENT_IDS: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
       POWERTOOLS_SERVICE_NAME: 'clients-api',
+      HISTORY_CAPACITY: '50',
+      HISTORY_RETENTION_DAYS: '365',
     });
   });
 
@@ -119,7 +121,8 @@ describe('the default stack (Cognito created, retained data)', () => {
     [/^GET \/api\/clients$/, ['Query'], CLIENT_ONLY],
     [/^GET \/api\/clients\/\{client_id\}$/, ['GetItem'], CLIENT_ONLY],
     [/^POST \/api\/clients$/, ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], WITH_LINKED_ITEMS],
-    [/^DELETE \/api\/clients/, ['DeleteItem', 'GetItem'], WITH_LINKS],
+    [/^DELETE \/api\/clients/, ['DeleteItem', 'GetItem', 'UpdateItem'], WITH_LINKS],
+    [/^GET \/api\/clients\/\{client_id\}\/history$/, ['GetItem'], CLIENT_ONLY],
     [/regenerate_key_pair/, ['GetItem', 'UpdateItem'], CLIENT_ONLY],
     [/regenerate_did/, ['GetItem', 'UpdateItem'], CLIENT_ONLY],
     [/^GET \/api\/scopes$/, ['Query'], ['SCOPE']],
@@ -511,6 +514,26 @@ describe('other deployments', () => {
     ['cognito-admin', 'cognitoDomainPrefix must not contain cognito (Cognito reserves it): cognito-admin'],
   ])('refuses the Cognito domain prefix %s', (prefix, message) => {
     expect(() => synthesize({ cognitoDomainPrefix: prefix })).toThrow(new SettingsError(message));
+  });
+
+  it('gives every function the history settings, and refuses a capacity the ring cannot hold', () => {
+    const template = synthesize({ historyCapacity: 20, historyRetentionDays: 90 });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (resource) => resource.Properties.Environment?.Variables?.TABLE_NAME,
+    );
+    expect(functions.length).toBe(Object.keys(API_FUNCTIONS).length);
+    for (const resource of functions) {
+      expect(resource.Properties.Environment.Variables).toMatchObject({
+        HISTORY_CAPACITY: '20',
+        HISTORY_RETENTION_DAYS: '90',
+      });
+    }
+    expect(() => synthesize({ historyCapacity: 101 })).toThrow(
+      new SettingsError('The history capacity must be a whole number from 1 to 100, not 101'),
+    );
+    expect(() => synthesize({ historyRetentionDays: 0 })).toThrow(
+      new SettingsError('The history retention must be a whole number of days from 1 to 36500, not 0'),
+    );
   });
 
   it('uses a valid Cognito domain prefix as given', () => {

@@ -3,7 +3,8 @@ import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../bin/local/openapi.js';
 import { ClientViewSchema, toClientView } from '../../lambda/domain/client-view.js';
-import { storedClient } from '../support/clients.js';
+import { HISTORY_ACTIONS, HISTORY_FIELDS, historyEntry } from '../../lambda/domain/history-entry.js';
+import { CLIENT_ID, storedClient } from '../support/clients.js';
 import { synthesize } from './stack.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -69,5 +70,27 @@ describe('the OpenAPI document', () => {
 
     expect(Object.keys(schema?.properties ?? {})).toHaveLength(33);
     expect(v.safeParse(ClientViewSchema, toClientView(storedClient())).success).toBe(true);
+  });
+
+  it('describes the history entry the history route answers with, every action and field', () => {
+    const schemas = (document.components as { schemas: Record<string, Record<string, unknown>> }).schemas;
+    const entrySchema = schemas.HistoryEntry as {
+      required: string[];
+      properties: { action: { enum: string[] }; changes: { propertyNames: { enum: string[] } } };
+    };
+    const entry = historyEntry({
+      clientId: CLIENT_ID,
+      action: 'updated',
+      version: 2,
+      at: new Date(),
+      actor: { sub: 'admin', client_id: null, issuer: null },
+      before: storedClient(),
+      after: storedClient({ name: 'Renamed' }),
+    });
+
+    expect(entrySchema.required.sort()).toEqual(Object.keys(entry).sort());
+    expect(entrySchema.properties.action.enum).toEqual([...HISTORY_ACTIONS]);
+    expect(entrySchema.properties.changes.propertyNames.enum).toEqual([...HISTORY_FIELDS]);
+    expect(schemas.HistoryPage).toMatchObject({ required: ['data', 'next_cursor'] });
   });
 });

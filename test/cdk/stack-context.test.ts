@@ -32,6 +32,8 @@ describe('stack settings from CDK context', () => {
         throttleRate: '5',
         requiredScope: 'admin',
         eventArchiveRetentionDays: '30',
+        historyCapacity: '20',
+        historyRetentionDays: '90',
       }),
     ).toMatchObject({
       issuer: {
@@ -48,6 +50,8 @@ describe('stack settings from CDK context', () => {
       throttling: { rateLimit: 5, burstLimit: 100 },
       requiredScope: 'admin',
       eventArchiveRetentionDays: 30,
+      historyCapacity: 20,
+      historyRetentionDays: 90,
     });
   });
 
@@ -101,6 +105,8 @@ describe('stack settings from CDK context', () => {
     [{ removalPolicy: 'snapshot' }, /removalPolicy must be retain or destroy/],
     [{ eventArchiveRetentionDays: '-1' }, /eventArchiveRetentionDays must be a whole number of days/],
     [{ eventArchiveRetentionDays: '1.5' }, /eventArchiveRetentionDays must be a whole number of days/],
+    [{ historyCapacity: 'fifty' }, /historyCapacity must be a whole number, not fifty/],
+    [{ historyRetentionDays: '-7' }, /historyRetentionDays must be a whole number, not -7/],
     [{ issuerUrl: 'http://idp.example.com' }, /issuerUrl must be an https URL/],
     [
       { issuerUrl: 'https://idp.example.com', cognitoUserPoolId: 'x' },

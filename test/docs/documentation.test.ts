@@ -246,6 +246,7 @@ describe('the documentation check', () => {
       'protected-client-id',
       'cors-origin',
       'no-throttle',
+      'events-file',
     ]);
     for (const flag of flags) {
       expect(() => parseLocalServerOptions([`--${flag}`, ...(flag === 'no-throttle' ? [] : ['x'])], {})).not.toThrow(

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,7 +144,56 @@ describe('npm run import', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
-      'error: usage: npm run import -- --table NAME [--endpoint URL] [--region R] FILE',
+      'error: usage: npm run import -- --table NAME [--endpoint URL] [--region R] [--actor NAME] FILE',
     );
+  });
+
+  it('records who imports in the history of each client it writes: --actor, else the local user on another endpoint', async () => {
+    const id = 'cccccccc-dddd-4eee-8fff-000000000010';
+    const endpoint = ['--table', table, '--endpoint', engine.endpoint];
+
+    const named = await importFile('actor.json', { clients: [{ id, name: 'First' }] }, [
+      ...endpoint,
+      '--actor',
+      'jane@example.com',
+    ]);
+    const unnamed = await importFile('local.json', { clients: [{ id, name: 'Second' }] });
+
+    expect([named.code, unnamed.code]).toEqual([0, 0]);
+    expect(
+      (await store.getHistory(id))?.map(({ version, action, actor, request_id }) => ({
+        version,
+        action,
+        actor,
+        request_id,
+      })),
+    ).toEqual([
+      {
+        version: 2,
+        action: 'imported',
+        actor: { sub: `local:${userInfo().username}`, client_id: null, issuer: null },
+        request_id: null,
+      },
+      {
+        version: 1,
+        action: 'imported',
+        actor: { sub: 'jane@example.com', client_id: null, issuer: null },
+        request_id: null,
+      },
+    ]);
+  });
+
+  it('refuses an empty --actor before writing anything', async () => {
+    const result = await importFile('empty-actor.json', { clients: [{ id: CLIENTS[0], name: 'x' }] }, [
+      '--table',
+      table,
+      '--endpoint',
+      engine.endpoint,
+      '--actor',
+      ' ',
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('error: --actor must name who imports');
   });
 });

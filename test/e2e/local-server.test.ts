@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_ISSUER } from '../../bin/local/dev-issuer.js';
 import { javaAvailable } from '../../bin/local/dynamodb-engines.js';
 import {
   type CallOptions,
@@ -256,6 +257,38 @@ describe('npm start with the demo data', () => {
     });
   });
 
+  it("serves a client's history: who changed what, from where, newest first, with or without a trailing slash", async () => {
+    const changed = await call(server, `/api/clients/${DEMO_CLIENT}`, {
+      token,
+      body: { client: { name: 'Seen in the history' } },
+    });
+    const version = Number(JSON.parse(changed.headers.get('etag') as string));
+
+    const history = await call(server, `/api/clients/${DEMO_CLIENT}/history`, { method: 'GET', token });
+    const slashed = await call(server, `/api/clients/${DEMO_CLIENT}/history/?limit=1`, { method: 'GET', token });
+    const posted = await call(server, `/api/clients/${DEMO_CLIENT}/history`, { method: 'POST', token, body: {} });
+
+    expect(history.status).toBe(200);
+    expect(history.json.data[0]).toEqual({
+      version,
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      action: 'updated',
+      actor: { sub: 'local-admin', client_id: 'local-cli', issuer: DEV_ISSUER },
+      request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      source_ip: expect.stringMatching(/127\.0\.0\.1$/),
+      changes: { name: { from: expect.any(String), to: 'Seen in the history' } },
+    });
+    // The demo data was imported by the server when it created the table.
+    expect(history.json.data.at(-1)).toMatchObject({
+      version: 1,
+      action: 'imported',
+      actor: { sub: 'npm start (demo-seed.json)', client_id: null, issuer: null },
+    });
+    expect(slashed.json).toEqual({ data: [history.json.data[0]], next_cursor: expect.any(String) });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET');
+  });
+
   it("serves the admin UI's trailing slashes: GET and POST /api/clients/", async () => {
     const listed = await call(server, '/api/clients/', { method: 'GET', token });
     const created = await call(server, '/api/clients/', {
@@ -442,6 +475,15 @@ describe('npm start throttling as deployed', () => {
 });
 
 describe('npm start refusing to start', () => {
+  it('refuses an events file on dynalite in one line, saying why, and exits 2', async () => {
+    const result = await runServerToEnd(['--events-file', 'events.jsonl']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'error: --events-file needs --engine dynamodb-local: dynalite does not implement DynamoDB Streams, which the events come from',
+    );
+  });
+
   it('names a bad flag in one line and exits 2', async () => {
     const result = await runServerToEnd(['--colour', 'blue']);
 
@@ -474,5 +516,66 @@ describe.runIf(javaAvailable() || process.env.CI)('npm start --engine dynamodb-l
 
     expect(response.json.data.name).toBe('On Java');
     expect(stopped).toBe('stopped cleanly');
+    expect(server.lines[0]).toMatch(/^Listening on /);
+    expect(server.lines).toContain('Client Changed events: printed below, one JSON line each.');
   }, 90_000);
+
+  it('turns a write through the API into one Client Changed event in the events file', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'events-'));
+    const eventsFile = join(folder, 'events.jsonl');
+    const [server, token] = await Promise.all([
+      startServer(['--engine', 'dynamodb-local'], { EVENTS_FILE: eventsFile }),
+      devToken(),
+    ]);
+    try {
+      const response = await call(server, `/api/clients/${DEMO_CLIENT}`, {
+        token,
+        body: { client: { name: 'Published' } },
+      });
+      const version = Number(JSON.parse(response.headers.get('etag') as string));
+      const history = await call(server, `/api/clients/${DEMO_CLIENT}/history?limit=1`, { method: 'GET', token });
+
+      const events = await eventsIn(eventsFile, (event) => event.detail.id === `${DEMO_CLIENT}:${version}`);
+
+      expect(server.lines[0]).toMatch(/^Listening on /);
+      const published = events.filter((event) => event.detail.subject === DEMO_CLIENT);
+      // The seed's entry and the update's, each once.
+      expect(published.map((event) => event.detail.id)).toEqual([`${DEMO_CLIENT}:1`, `${DEMO_CLIENT}:${version}`]);
+      expect(published[1]).toEqual({
+        'detail-type': 'Client Changed',
+        source: 'clients-admin-api',
+        time: history.json.data[0].at,
+        detail: {
+          specversion: '1.0',
+          id: `${DEMO_CLIENT}:${version}`,
+          source: 'clients-admin-api',
+          type: 'client.changed',
+          subject: DEMO_CLIENT,
+          time: history.json.data[0].at,
+          datacontenttype: 'application/json',
+          data: { client_id: DEMO_CLIENT, entry: history.json.data[0] },
+        },
+      });
+    } finally {
+      expect(await server.stop()).toBe('stopped cleanly');
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+/** The events appended to a file so far, once one matches (or after 30 s). */
+async function eventsIn(
+  file: string,
+  awaited: (event: { detail: Record<string, unknown> }) => boolean,
+): Promise<{ detail: Record<string, unknown> }[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const events = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    if (events.some(awaited) || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

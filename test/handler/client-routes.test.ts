@@ -1,11 +1,19 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from '../../lambda/domain/client.js';
 import { CLIENT_VIEW_KEYS, toClientView } from '../../lambda/domain/client-view.js';
 import { didKeyFromPublicKey } from '../../lambda/domain/did-key.js';
+import { valueFingerprint } from '../../lambda/domain/history-entry.js';
 import {
   createCreateClientHandler,
   createDeleteClientHandler,
@@ -21,6 +29,7 @@ import { CLIENT_ID, IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../sup
 import { apiEvent, LAMBDA_CONTEXT } from '../support/events.js';
 import { clientItem } from '../support/items.js';
 import { routeOptions } from '../support/routes.js';
+import { decodedCondition, decodedUpdate, recordedEntry } from '../support/writes.js';
 
 const TABLE = 'clients-test';
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -32,8 +41,23 @@ beforeEach(() => {
 
 /** Every attribute an answer shows, and the version: the private key is not among them. */
 const ANSWERED_ATTRIBUTES = [...CLIENT_VIEW_KEYS, 'version'].sort();
+/** What a read of one client asks for: what it answers, and the marks of a deleted client, never its history. */
+const SHOWN_ATTRIBUTES = [...ANSWERED_ATTRIBUTES, 'deleted_at', 'expires_at'].sort();
+const TOMBSTONE = {
+  ...itemKeys.client(CLIENT_ID),
+  version: 5,
+  deleted_at: '2026-11-27T20:41:03.512Z',
+  expires_at: Math.floor(Date.now() / 1000) + 86_400,
+};
 const ED25519_PUBLIC_KEY = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }) as string;
 const ED25519_DID = didKeyFromPublicKey(ED25519_PUBLIC_KEY);
+
+/** The first UpdateItem sent. */
+function firstUpdate(): UpdateCommandInput {
+  const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+  if (!input) throw new Error('no UpdateItem sent');
+  return input;
+}
 
 /** The attribute names a request's ProjectionExpression asks for. */
 function projectedAttributes(
@@ -80,7 +104,28 @@ describe('the read routes', () => {
       Key: itemKeys.client(CLIENT_ID),
       ConsistentRead: true,
     });
-    expect(projectedAttributes(dynamo.commandCalls(GetCommand)[0]?.args[0].input)).toEqual(ANSWERED_ATTRIBUTES);
+    expect(projectedAttributes(dynamo.commandCalls(GetCommand)[0]?.args[0].input)).toEqual(SHOWN_ATTRIBUTES);
+  });
+
+  it('answer 404 for a deleted client, whose item is its tombstone', async () => {
+    dynamo.on(GetCommand).resolves({ Item: TOMBSTONE });
+
+    const response = await createGetClientHandler(options)(apiEvent({ method: 'GET' }), LAMBDA_CONTEXT);
+
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('list clients leaving deleted ones out by a filter, on the same Query', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+
+    await createListClientsHandler(options)(apiEvent({ method: 'GET', collection: true }), LAMBDA_CONTEXT);
+
+    expect(
+      decodedCondition({
+        ...dynamo.commandCalls(QueryCommand)[0]?.args[0].input,
+        ConditionExpression: dynamo.commandCalls(QueryCommand)[0]?.args[0].input.FilterExpression,
+      }),
+    ).toBe('attribute_not_exists(deleted_at)');
   });
 
   it("lists every client while the answer fits in Lambda's 6 MB, and otherwise stops with a cursor", async () => {
@@ -140,47 +185,130 @@ describe('the read routes', () => {
     expect(JSON.parse(response.body)).toEqual({
       data: { ...toClientView(storedClient({ public_key: ED25519_PUBLIC_KEY })), did: ED25519_DID },
     });
-    expect(projectedAttributes(dynamo.commandCalls(GetCommand)[0]?.args[0].input)).toEqual(ANSWERED_ATTRIBUTES);
-    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { ReturnValues: 'UPDATED_NEW' });
+    expect(projectedAttributes(dynamo.commandCalls(GetCommand)[0]?.args[0].input)).toEqual(SHOWN_ATTRIBUTES);
+    const write = firstUpdate();
+    expect(write.ReturnValues).toBe('UPDATED_NEW');
+    expect(recordedEntry(write)).toMatchObject({
+      version: 4,
+      action: 'did_regenerated',
+      changes: { did: { from: storedClient().did, to: ED25519_DID } },
+    });
+  });
+
+  it('regenerates a key pair reading the old private key, whose fingerprint the entry records, never the history', async () => {
+    const client = storedClient({ key_pair_type: { type: 'ec', curve: 'P-256' } });
+    dynamo.on(GetCommand).resolves({ Item: clientItem(client, 3) });
+    dynamo.on(UpdateCommand).callsFake((input) => ({ Attributes: { ...decodedUpdate(input).set } }));
+
+    const response = await createRegenerateKeyPairHandler(options)(
+      apiEvent({ method: 'POST', action: '/regenerate_key_pair', rawBody: null }),
+      LAMBDA_CONTEXT,
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(projectedAttributes(dynamo.commandCalls(GetCommand)[0]?.args[0].input)).toEqual(
+      [...SHOWN_ATTRIBUTES, 'private_key'].sort(),
+    );
+    const write = firstUpdate();
+    const { private_key: privateKey, public_key: publicKey } = decodedUpdate(write).set as Record<string, string>;
+    const entry = recordedEntry(write);
+    expect(entry).toMatchObject({ version: 4, action: 'key_pair_regenerated' });
+    expect(entry?.changes.private_key).toEqual({
+      changed: true,
+      from_fingerprint: valueFingerprint(CLIENT_ID, 'private_key', client.private_key),
+      to_fingerprint: valueFingerprint(CLIENT_ID, 'private_key', privateKey),
+    });
+    expect(entry?.changes.public_key).toMatchObject({
+      changed: true,
+      to_fingerprint: expect.stringMatching(/^sha256:/),
+    });
+    const recorded = JSON.stringify(entry);
+    for (const secret of [privateKey, publicKey, client.private_key as string]) expect(recorded).not.toContain(secret);
   });
 });
 
 describe('delete', () => {
-  it('is one DeleteItem conditional on the item existing, then one round trip for its links', async () => {
-    dynamo
-      .on(DeleteCommand)
-      .resolves({})
-      .on(DeleteCommand, { Key: itemKeys.client(CLIENT_ID) })
-      .resolves({
-        Attributes: clientItem(storedClient(), 2),
-      });
+  it('reads the client, then leaves a tombstone conditional on that version, then deletes its links', async () => {
+    dynamo.on(GetCommand).resolves({ Item: clientItem(storedClient(), 2) });
+    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(DeleteCommand).resolves({});
 
     const response = await createDeleteClientHandler(options)(apiEvent({ method: 'DELETE' }), LAMBDA_CONTEXT);
 
     expect(response.statusCode).toBe(204);
-    const deletes = dynamo.commandCalls(DeleteCommand).map((call) => call.args[0].input);
-    expect(deletes[0]).toMatchObject({
-      TableName: TABLE,
-      Key: itemKeys.client(CLIENT_ID),
-      ConditionExpression: 'attribute_exists(#pk)',
-      ReturnValues: 'ALL_OLD',
+    expect(dynamo.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'GetCommand',
+      'UpdateCommand',
+      'DeleteCommand',
+      'DeleteCommand',
+    ]);
+    // With the private key (its fingerprint goes in the entry), without the history.
+    expect(projectedAttributes(dynamo.commandCalls(GetCommand)[0]?.args[0].input)).toEqual(
+      [...SHOWN_ATTRIBUTES, 'private_key'].sort(),
+    );
+    const tombstone = firstUpdate();
+    expect(tombstone.Key).toEqual(itemKeys.client(CLIENT_ID));
+    expect(decodedCondition(tombstone)).toBe('version = 2 AND attribute_not_exists(deleted_at)');
+    const { set, remove } = decodedUpdate(tombstone);
+    expect(set).toEqual({
+      version: 3,
+      history_3: recordedEntry(tombstone),
+      deleted_at: expect.stringMatching(/Z$/),
+      expires_at: expect.any(Number),
     });
-    // The links of the deleted item's copies, unless a client created since with the same id put them.
-    expect(deletes.slice(1).map((input) => input.Key)).toEqual([
+    const retention = (set.expires_at as number) - Date.parse(set.deleted_at as string) / 1000;
+    expect(Math.round(retention / 86_400)).toBe(365);
+    // Every field of the client goes, secrets included; the keys, the version and the history stay.
+    expect(remove.sort()).toEqual([...CLIENT_VIEW_KEYS, 'private_key'].sort());
+    expect(recordedEntry(tombstone)).toMatchObject({
+      version: 3,
+      action: 'deleted',
+      actor: { sub: 'admin' },
+      changes: {
+        name: { from: 'Demo client', to: null },
+        secret: { changed: true, to_fingerprint: null },
+        private_key: { changed: true, to_fingerprint: null },
+      },
+    });
+    // The links of its copies, and those of writes that lost to it (up to the tombstone's version).
+    const links = dynamo.commandCalls(DeleteCommand).map((call) => call.args[0].input);
+    expect(links.map((input) => input.Key)).toEqual([
       itemKeys.link('scope', SCOPE_OPENID.id, CLIENT_ID),
       itemKeys.link('identity-provider', IDENTITY_PROVIDER.id, CLIENT_ID),
     ]);
-    expect(deletes[1]?.ConditionExpression).toBe('#at < :before');
-    expect(dynamo.calls()).toHaveLength(3);
+    expect(links.map(decodedCondition)).toEqual(['client_version <= 3', 'client_version <= 3']);
   });
 
-  it('answers 404 when DynamoDB finds no item to delete', async () => {
-    dynamo.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
-    dynamo.on(GetCommand).resolves({});
+  it('reads again and tombstones the version that won when another write landed in between', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: clientItem(storedClient(), 2) })
+      .resolves({ Item: clientItem(storedClient({ name: 'Renamed' }), 3) });
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }))
+      .resolves({});
+    dynamo.on(DeleteCommand).resolves({});
+
+    const response = await createDeleteClientHandler(options)(apiEvent({ method: 'DELETE' }), LAMBDA_CONTEXT);
+
+    expect(response.statusCode).toBe(204);
+    const [lost, won] = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(recordedEntry(lost ?? {})).toMatchObject({ version: 3, changes: { name: { from: 'Demo client' } } });
+    expect(decodedCondition(won ?? {})).toBe('version = 3 AND attribute_not_exists(deleted_at)');
+    expect(recordedEntry(won ?? {})).toMatchObject({ version: 4, changes: { name: { from: 'Renamed', to: null } } });
+  });
+
+  it.each([
+    ['no item', undefined],
+    ['a tombstone', TOMBSTONE],
+  ])('answers 404 and writes nothing when DynamoDB finds %s', async (_, item) => {
+    dynamo.on(GetCommand).resolves({ Item: item });
 
     const response = await createDeleteClientHandler(options)(apiEvent({ method: 'DELETE' }), LAMBDA_CONTEXT);
 
     expect(response.statusCode).toBe(404);
+    expect(dynamo.calls()).toHaveLength(1);
   });
 });
 

@@ -20,6 +20,7 @@ import { CLIENT_ID, OTHER_IDENTITY_PROVIDER, SCOPE_OPENID, SCOPE_PROFILE, stored
 import { ADMIN_AUTHORIZER, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { clientItem } from '../support/items.js';
 import { routeOptions } from '../support/routes.js';
+import { decodedCondition, decodedUpdate, recordedEntry } from '../support/writes.js';
 
 const PROTECTED_ID = vi.hoisted(() => {
   const id = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -86,6 +87,29 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/**
+ * The nth write of the client: at which version it is conditional, what it sets, and the
+ * entry it records, which must be that of the version it sets and of the client it re-planned on.
+ */
+function clientWrite(nth: number) {
+  const input =
+    dynamo
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((write) => write.Key?.pk === 'CLIENT')[nth - 1] ?? {};
+  const { set } = decodedUpdate(input);
+  const entry = recordedEntry(input);
+  const { version, ...attributes } = Object.fromEntries(
+    Object.entries(set).filter(([attribute]) => !attribute.startsWith('history_')),
+  );
+  return {
+    condition: decodedCondition(input),
+    version,
+    attributes,
+    entry: entry && { version: entry.version, slot: `history_${entry.version % 50}` in set, changes: entry.changes },
+  };
+}
+
 /** The promise's value, which must come without a timer: with fake timers, a pause never ends. */
 async function withoutTimers<T>(promise: Promise<T>): Promise<T> {
   const waiting = Symbol('waiting');
@@ -121,12 +145,25 @@ describe('a valid update', () => {
     expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: TABLE,
       Key: itemKeys.client(CLIENT_ID),
-      UpdateExpression: 'SET #version = :next, #a0 = :a0, #a1 = :a1',
-      ConditionExpression: '#version = :expected',
-      ExpressionAttributeNames: { '#version': 'version', '#a0': 'name', '#a1': 'pkce' },
-      ExpressionAttributeValues: { ':expected': 3, ':next': 4, ':a0': 'Renamed', ':a1': true },
-      ReturnValues: 'ALL_NEW',
+      // The written attributes come back, not the whole item with its history.
+      ReturnValues: 'UPDATED_NEW',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    const write = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input ?? {};
+    expect(decodedCondition(write)).toBe('version = 3 AND attribute_not_exists(deleted_at)');
+    // The change, its version and its history entry (slot 4 of 50), in the one write.
+    expect(decodedUpdate(write)).toEqual({
+      set: { version: 4, name: 'Renamed', pkce: true, history_4: recordedEntry(write) },
+      remove: [],
+    });
+    expect(recordedEntry(write)).toEqual({
+      version: 4,
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      action: 'updated',
+      actor: { sub: 'admin', client_id: 'admin-ui', issuer: 'https://issuer.example.com/' },
+      request_id: 'request-1',
+      source_ip: '203.0.113.7',
+      changes: { name: { from: 'Demo client', to: 'Renamed' }, pkce: { from: false, to: true } },
     });
   });
 
@@ -188,7 +225,7 @@ describe('a valid update', () => {
     // Each link carries the version of the write it precedes, and never goes back to a lower one.
     for (const link of updates.slice(0, 3)) {
       expect(link.ExpressionAttributeValues).toMatchObject({ ':client': CLIENT_ID, ':version': 4 });
-      expect(link.ConditionExpression).toBe('attribute_not_exists(#pk) OR #version <= :version');
+      expect(decodedCondition(link)).toMatch(/^attribute_not_exists\(pk\) OR client_version <= 4 OR linked_at < \d+$/);
     }
     // The second read, after the links: the scope the name pointed at is read with its lock.
     expect(dynamo.commandCalls(BatchGetCommand)[1]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([
@@ -263,10 +300,9 @@ describe('a valid update', () => {
 
     await send({ body: { client: { name: 'Renamed', pkce: false, redirect_uris: storedClient().redirect_uris } } });
 
-    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
-      ExpressionAttributeNames: { '#version': 'version', '#a0': 'name' },
-      ExpressionAttributeValues: { ':expected': 3, ':next': 4, ':a0': 'Renamed' },
-    });
+    const write = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input ?? {};
+    expect(decodedUpdate(write).set).toEqual({ version: 4, name: 'Renamed', history_4: recordedEntry(write) });
+    expect(recordedEntry(write)?.changes).toEqual({ name: { from: 'Demo client', to: 'Renamed' } });
   });
 
   it('writes nothing for an empty change and answers the stored client', async () => {
@@ -553,8 +589,12 @@ describe('concurrency', () => {
     expect(response.headers?.ETag).toBe('"5"');
     expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
     expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
-    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
-      ExpressionAttributeValues: { ':expected': 4, ':next': 5, ':a0': 'Mine' },
+    // The entry is built again on the item that won: version 5, name from the stored one.
+    expect(clientWrite(2)).toEqual({
+      condition: 'version = 4 AND attribute_not_exists(deleted_at)',
+      version: 5,
+      attributes: { name: 'Mine' },
+      entry: { version: 5, slot: true, changes: { name: { from: 'Demo client', to: 'Mine' } } },
     });
   });
 
@@ -575,8 +615,11 @@ describe('concurrency', () => {
     await vi.runAllTimersAsync();
     expect((await pending).statusCode).toBe(200);
     expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
-    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
-      ExpressionAttributeValues: { ':expected': 5, ':next': 6, ':a0': 'Mine' },
+    expect(clientWrite(2)).toEqual({
+      condition: 'version = 5 AND attribute_not_exists(deleted_at)',
+      version: 6,
+      attributes: { name: 'Mine' },
+      entry: { version: 6, slot: true, changes: { name: { from: 'Theirs', to: 'Mine' } } },
     });
   });
 
@@ -606,9 +649,28 @@ describe('concurrency', () => {
       .commandCalls(UpdateCommand)
       .map((call) => call.args[0].input)
       .filter((input) => input.Key?.pk === 'CLIENT');
-    expect(clientWrites.map((input) => input.ExpressionAttributeValues)).toEqual([
-      { ':expected': 3, ':next': 4, ':a0': OTHER_IDENTITY_PROVIDER },
-      { ':expected': 4, ':next': 5, ':a0': renamed },
+    expect(clientWrites).toHaveLength(2);
+    expect([clientWrite(1), clientWrite(2)]).toEqual([
+      {
+        condition: 'version = 3 AND attribute_not_exists(deleted_at)',
+        version: 4,
+        attributes: { identity_provider: OTHER_IDENTITY_PROVIDER },
+        entry: {
+          version: 4,
+          slot: true,
+          changes: { identity_provider: { from: storedClient().identity_provider, to: OTHER_IDENTITY_PROVIDER } },
+        },
+      },
+      {
+        condition: 'version = 4 AND attribute_not_exists(deleted_at)',
+        version: 5,
+        attributes: { identity_provider: renamed },
+        entry: {
+          version: 5,
+          slot: true,
+          changes: { identity_provider: { from: storedClient().identity_provider, to: renamed } },
+        },
+      },
     ]);
   });
 
@@ -627,8 +689,11 @@ describe('concurrency', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json.data).toMatchObject({ pkce: true, name: 'Mine' });
     expect(response.headers?.ETag).toBe('"5"');
-    expect(dynamo).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
-      ExpressionAttributeValues: { ':expected': 4, ':next': 5, ':a0': 'Mine' },
+    expect(clientWrite(2)).toMatchObject({
+      condition: 'version = 4 AND attribute_not_exists(deleted_at)',
+      version: 5,
+      attributes: { name: 'Mine' },
+      entry: { version: 5, slot: true },
     });
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctions } from '../../bin/build.js';
 import { documentClientFor, type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
-import { storedClient } from '../support/clients.js';
+import { SEEDED, storedClient } from '../support/clients.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { newTable } from '../support/tables.js';
 
@@ -34,7 +34,7 @@ describe('the update-client bundle', () => {
   it('serves an update from a fresh Node process, SDK included, against a real engine', async () => {
     const documents = documentClientFor(engine.endpoint);
     const tableName = await newTable(documents);
-    await new DynamoDbClientStore(documents, tableName).putClient(storedClient());
+    await new DynamoDbClientStore(documents, tableName).putClient(storedClient(), SEEDED);
     documents.destroy();
     const script = `
       const { handler } = await import(${JSON.stringify(join(outDir, 'update-client', 'index.mjs'))});

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
+import type { VersionedClient } from '../../lambda/domain/client.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import {
   createCreateClientHandler,
@@ -13,7 +14,14 @@ import {
   type RouteOptions,
 } from '../../lambda/routes/client-routes.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
-import { IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
+import {
+  ADMIN_ORIGIN,
+  IDENTITY_PROVIDER,
+  OTHER_IDENTITY_PROVIDER,
+  SCOPE_OPENID,
+  SEEDED,
+  storedClient,
+} from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { apiEvent, type EventOptions, LAMBDA_CONTEXT } from '../support/events.js';
 import { routeOptions } from '../support/routes.js';
@@ -60,7 +68,7 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
       store.putIdentityProvider(IDENTITY_PROVIDER),
       store.putIdentityProvider(OTHER_IDENTITY_PROVIDER),
       store.putScope(SCOPE_OPENID),
-      ...[...IDS, PROTECTED].map((id) => store.putClient(storedClient({ id }))),
+      ...[...IDS, PROTECTED].map((id) => store.putClient(storedClient({ id }), SEEDED)),
     ]);
   });
 
@@ -326,7 +334,10 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
 
     it('refuses the write-protected client, and answers 404 for a protected id that does not exist', async () => {
       expect((await call('delete', { method: 'DELETE', clientId: PROTECTED.toUpperCase() })).status).toBe(403);
-      await store.deleteClient(PROTECTED);
+      await store.deleteClient((await store.getClient(PROTECTED)) as VersionedClient, {
+        action: 'deleted',
+        origin: ADMIN_ORIGIN,
+      });
       expect((await call('delete', { method: 'DELETE', clientId: PROTECTED })).status).toBe(404);
     });
 
@@ -362,7 +373,7 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
     });
 
     it('gives a universal client an Ed25519 key, its did, the universal adapter and EdDSA', async () => {
-      await store.putClient(storedClient({ id: IDS[1], key_pair_type: { type: 'universal' } }));
+      await store.putClient(storedClient({ id: IDS[1], key_pair_type: { type: 'universal' } }), SEEDED);
 
       const response = await call('keys', {
         method: 'POST',
@@ -380,7 +391,7 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
     });
 
     it('answers 422 when the key type cannot make a key, 403 for the protected client, 404 for none', async () => {
-      await store.putClient(storedClient({ id: IDS[2], key_pair_type: { type: 'dsa' } }));
+      await store.putClient(storedClient({ id: IDS[2], key_pair_type: { type: 'dsa' } }), SEEDED);
 
       expect(
         (await call('keys', { method: 'POST', clientId: IDS[2], action: '/regenerate_key_pair', rawBody: null })).json,
@@ -424,7 +435,7 @@ describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
 
       const shown = await store.getClient(IDS[0] as string, { withoutPrivateKey: true });
       const listed = await store.listClients({});
-      const written = await store.writePatch(IDS[0] as string, { name: 'Renamed' }, 1, shown?.client);
+      const written = await store.writePatch(shown as VersionedClient, { name: 'Renamed' }, SEEDED);
 
       expect(stored).toBe(storedClient().private_key);
       expect(shown?.client).not.toHaveProperty('private_key');

@@ -1,24 +1,36 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LINK_LEASE_MS } from '../../lambda/app/client-copies.js';
+import { DeleteClient } from '../../lambda/app/delete-client.js';
 import type { ScopeLink } from '../../lambda/domain/client.js';
-import { CLIENT_ID, IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
+import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
+import {
+  ADMIN_ORIGIN,
+  CLIENT_ID,
+  IDENTITY_PROVIDER,
+  OTHER_IDENTITY_PROVIDER,
+  storedClient,
+} from '../support/clients.js';
 import { ENGINES, useEngine } from '../support/engines.js';
+import { actionsOf, historyWithoutGaps } from '../support/history.js';
 import { pausing } from '../support/interruptions.js';
 import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
 import { newTable } from '../support/tables.js';
 
 const ORDERS = { id: '0a0a0a0a-0000-4000-8000-000000000001', name: 'orders:read', public: false };
 const OTHER = { id: '0a0a0a0a-0000-4000-8000-000000000002', name: 'profile', public: true };
+const OTHER_CLIENT = '0b0b0b0b-0000-4000-8000-000000000002';
 const clientIds = (count: number, prefix = '1') =>
   Array.from({ length: count }, (_, index) => `${prefix}0000000-0000-4000-8000-${String(index).padStart(12, '0')}`);
 
 describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, startEngine) => {
   const engine = useEngine(startEngine);
+  let table: string;
   let stores: Stores;
   let api: ReturnType<typeof useCases>;
 
   beforeEach(async () => {
-    stores = dynamoDbStores(engine.documents, await newTable(engine.documents));
+    table = await newTable(engine.documents);
+    stores = dynamoDbStores(engine.documents, table);
     api = useCases(stores);
     for (const scope of [ORDERS, OTHER]) expect((await api.scopes.create(scope)).status).toBe('ok');
     for (const provider of [IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER]) {
@@ -45,18 +57,32 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       await givenClients(holders, [OTHER, ORDERS]);
       await givenClients([bystander as string], [OTHER]);
 
-      const outcome = await api.scopes.update(ORDERS.id, { name: 'orders:write', public: 'true', label: 'Orders' });
+      const outcome = await api.scopes.update(
+        ORDERS.id,
+        { name: 'orders:write', public: 'true', label: 'Orders' },
+        ADMIN_ORIGIN,
+      );
 
       expect(outcome).toMatchObject({ status: 'ok', resource: { version: 2, copiesPending: false } });
       const renamed = { id: ORDERS.id, name: 'orders:write', public: true };
       for (const id of holders) {
         expect(await stored(id)).toMatchObject({ version: 2, client: { authorized_scopes: [OTHER, renamed] } });
+        // The rename's request is the client's writer of version 2.
+        const [latest] = await historyWithoutGaps(stores.clients, id);
+        expect(latest).toMatchObject({
+          version: 2,
+          action: 'scope_renamed',
+          actor: ADMIN_ORIGIN.actor,
+          request_id: ADMIN_ORIGIN.requestId,
+          changes: { authorized_scopes: { from: [OTHER, ORDERS], to: [OTHER, renamed] } },
+        });
       }
       expect((await stored(bystander as string)).version).toBe(1);
+      expect(actionsOf(await historyWithoutGaps(stores.clients, bystander as string))).toEqual([[1, 'imported']]);
     });
 
     it('frees the old name and holds the new one', async () => {
-      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
 
       expect(await api.scopes.create({ name: 'orders:write' })).toEqual({
         status: 'invalid',
@@ -68,7 +94,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
     it('changes only the scope for a label', async () => {
       await givenClients(clientIds(2), [ORDERS]);
 
-      await api.scopes.update(ORDERS.id, { label: 'Read orders' });
+      await api.scopes.update(ORDERS.id, { label: 'Read orders' }, ADMIN_ORIGIN);
 
       for (const id of clientIds(2)) expect((await stored(id)).version).toBe(1);
       expect((await stores.scopes.get(ORDERS.id))?.record.label).toBe('Read orders');
@@ -78,10 +104,10 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       const many = clientIds(101, '3');
       await givenClients(many, [ORDERS]);
 
-      await api.scopes.update(ORDERS.id, { public: true });
+      await api.scopes.update(ORDERS.id, { public: true }, ADMIN_ORIGIN);
 
       const after = await stores.clients.getClients(many);
-      expect([...after.values()].map(({ client }) => client.authorized_scopes)).toEqual(
+      expect([...after.clients.values()].map(({ client }) => client.authorized_scopes)).toEqual(
         many.map(() => [{ ...ORDERS, public: true }]),
       );
     });
@@ -96,6 +122,11 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
 
       for (const id of holders) {
         expect(await stored(id)).toMatchObject({ version: 2, client: { authorized_scopes: [OTHER] } });
+        const [latest] = await historyWithoutGaps(stores.clients, id);
+        expect(latest).toMatchObject({
+          action: 'scope_deleted',
+          changes: { authorized_scopes: { from: [ORDERS, OTHER], to: [OTHER] } },
+        });
       }
       expect(await stores.scopes.get(ORDERS.id)).toBeUndefined();
       expect(await stores.clients.linksTo('scope', ORDERS.id)).toEqual([]);
@@ -107,12 +138,18 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
     it('renames every client copy', async () => {
       await givenClients(clientIds(2), [], IDENTITY_PROVIDER);
 
-      await api.providers.update(IDENTITY_PROVIDER.id, { name: 'Staff directory' });
+      await api.providers.update(IDENTITY_PROVIDER.id, { name: 'Staff directory' }, ADMIN_ORIGIN);
 
       for (const id of clientIds(2)) {
         expect((await stored(id)).client.identity_provider).toEqual({
           id: IDENTITY_PROVIDER.id,
           name: 'Staff directory',
+        });
+        expect((await historyWithoutGaps(stores.clients, id))[0]).toMatchObject({
+          action: 'identity_provider_renamed',
+          changes: {
+            identity_provider: { from: IDENTITY_PROVIDER, to: { id: IDENTITY_PROVIDER.id, name: 'Staff directory' } },
+          },
         });
       }
     });
@@ -139,15 +176,63 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       expect(await stores.clients.linksTo('identity-provider', IDENTITY_PROVIDER.id)).toEqual([]);
     });
 
-    it('deletes the provider of a deleted client right away', async () => {
-      await givenClients([CLIENT_ID], [], IDENTITY_PROVIDER);
-      expect(await stores.clients.deleteClient(CLIENT_ID)).toMatchObject({ status: 'deleted' });
-      // The client delete route's own cleanup is what lets the next delete through at once.
-      const { DeleteClient } = await import('../../lambda/app/delete-client.js');
-      await givenClients([CLIENT_ID], [], IDENTITY_PROVIDER);
-      expect(await new DeleteClient(stores.clients, { protectedClientIds: [] }).execute(CLIENT_ID)).toBe('deleted');
+    it('deletes the provider of a deleted client right away, even when that delete stopped before its links went', async () => {
+      await givenClients([CLIENT_ID, OTHER_CLIENT], [], IDENTITY_PROVIDER);
+      expect(await new DeleteClient(stores.clients, { protectedClientIds: [] }).execute(CLIENT_ID, ADMIN_ORIGIN)).toBe(
+        'deleted',
+      );
+      // A delete that stopped between its tombstone and the links' cleanup leaves the link.
+      const other = await stored(OTHER_CLIENT);
+      expect(await stores.clients.deleteClient(other, { action: 'deleted', origin: ADMIN_ORIGIN })).toMatchObject({
+        status: 'deleted',
+      });
+      expect(
+        (await stores.clients.linksTo('identity-provider', IDENTITY_PROVIDER.id)).map((link) => link.clientId),
+      ).toEqual([OTHER_CLIENT]);
 
       expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('deleted');
+      expect(await stores.clients.linksTo('identity-provider', IDENTITY_PROVIDER.id)).toEqual([]);
+    });
+  });
+
+  describe('deleted clients', () => {
+    it('give their id to a new client once their retention is over, whose links replace the ones the delete left', async () => {
+      await givenClients([CLIENT_ID], [ORDERS]);
+      const longAgo = Date.now() - 400 * 86_400_000;
+      const then = new DynamoDbClientStore(engine.documents, table, { now: () => new Date(longAgo) });
+      await then.deleteClient(await stored(CLIENT_ID), { action: 'deleted', origin: ADMIN_ORIGIN });
+      // Links of the deleted client, as a delete that stopped before removing them leaves them:
+      // old, and above the versions of the client that takes the id again.
+      await stores.clients.putLinks(
+        CLIENT_ID,
+        { scope: [ORDERS.id, OTHER.id], 'identity-provider': [] },
+        { clientVersion: 7, attempt: 'the deleted client', linkedAt: longAgo, replacesBefore: longAgo - LINK_LEASE_MS },
+      );
+
+      const created = await api.createClient({
+        id: CLIENT_ID,
+        identity_provider: { id: IDENTITY_PROVIDER.id },
+        authorized_scopes: [{ id: ORDERS.id }],
+      });
+      expect(created).toMatchObject({ status: 'created', client: { version: 1 } });
+      expect(await stores.clients.linksTo('scope', ORDERS.id)).toEqual([
+        expect.objectContaining({
+          clientId: CLIENT_ID,
+          clientVersion: 1,
+          attempt: expect.not.stringMatching('deleted'),
+        }),
+      ]);
+
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
+      // The deleted client's link to a scope the new one lacks belongs to no write: no fence.
+      await api.scopes.update(OTHER.id, { name: 'profile:read' }, ADMIN_ORIGIN);
+
+      expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+      expect(actionsOf(await historyWithoutGaps(stores.clients, CLIENT_ID))).toEqual([
+        [2, 'scope_renamed'],
+        [1, 'created'],
+      ]);
+      expect(await stores.clients.linksTo('scope', OTHER.id)).toEqual([]);
     });
   });
 
@@ -160,7 +245,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       });
       await pause.reached;
 
-      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
       // When the rename has answered, no client holds the old name, not even this one in flight.
       const fenced = await stored(CLIENT_ID);
       expect(fenced).toMatchObject({ version: 2, client: { authorized_scopes: [] } });
@@ -168,6 +253,17 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
 
       expect(await writer).toMatchObject({ status: 'updated', client: { version: 3 } });
       expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+      // The fence took version 2 and changed nothing; the write that started over took version 3.
+      const entries = await historyWithoutGaps(stores.clients, CLIENT_ID);
+      expect(actionsOf(entries)).toEqual([
+        [3, 'updated'],
+        [2, 'scope_renamed'],
+        [1, 'imported'],
+      ]);
+      expect(entries[1]?.changes).toEqual({});
+      expect(entries[0]?.changes).toEqual({
+        authorized_scopes: { from: [], to: [{ ...ORDERS, name: 'orders:write' }] },
+      });
     });
 
     it('lets a client write that links after the rename passed read the new name', async () => {
@@ -178,7 +274,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       });
       await pause.reached;
 
-      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
       expect((await stored(CLIENT_ID)).version).toBe(1);
       pause.resume();
 
@@ -189,7 +285,11 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
     it('keeps both a client update and the rename whose fan-out it overtook', async () => {
       await givenClients([CLIENT_ID], [ORDERS]);
       const { store, pause } = pausing(stores.clients, 'writePatch');
-      const rename = useCases({ ...stores, clients: store }).scopes.update(ORDERS.id, { name: 'orders:write' });
+      const rename = useCases({ ...stores, clients: store }).scopes.update(
+        ORDERS.id,
+        { name: 'orders:write' },
+        ADMIN_ORIGIN,
+      );
       await pause.reached;
 
       expect(await api.updateClient(CLIENT_ID, { name: 'Renamed meanwhile' })).toMatchObject({ status: 'updated' });
@@ -200,6 +300,12 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
         name: 'Renamed meanwhile',
         authorized_scopes: [{ ...ORDERS, name: 'orders:write' }],
       });
+      // The fan-out's write lost to the update, recorded nothing, and landed on top of it.
+      expect(actionsOf(await historyWithoutGaps(stores.clients, CLIENT_ID))).toEqual([
+        [3, 'scope_renamed'],
+        [2, 'updated'],
+        [1, 'imported'],
+      ]);
     });
 
     it('fences a client write that attached a scope being deleted: it starts over without it', async () => {
@@ -216,6 +322,12 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       // Started over without the deleted scope, the request asks for what the client holds.
       expect(await writer).toMatchObject({ status: 'unchanged' });
       expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([OTHER]);
+      const entries = await historyWithoutGaps(stores.clients, CLIENT_ID);
+      expect(actionsOf(entries)).toEqual([
+        [2, 'scope_deleted'],
+        [1, 'imported'],
+      ]);
+      expect(entries[0]?.changes).toEqual({});
     });
 
     it('fences a client linking a provider being deleted: the delete goes through, the write finds it gone', async () => {
@@ -231,6 +343,13 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
 
       expect(await writer).toEqual({ status: 'invalid', errors: { identity_provider_id: ['does not exist'] } });
       expect((await stored(CLIENT_ID)).client.identity_provider).toEqual(OTHER_IDENTITY_PROVIDER);
+      // The delete changed no client, but its fence took a version, which has its entry.
+      const entries = await historyWithoutGaps(stores.clients, CLIENT_ID);
+      expect(actionsOf(entries)).toEqual([
+        [2, 'identity_provider_deleted'],
+        [1, 'imported'],
+      ]);
+      expect(entries[0]?.changes).toEqual({});
     });
 
     it('refuses a provider delete while a client being linked to it has written, naming it', async () => {
@@ -260,7 +379,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       await stores.clients.putLinks(
         CLIENT_ID,
         { scope: [], 'identity-provider': [IDENTITY_PROVIDER.id] },
-        { clientVersion: 1, attempt: 'abandoned', linkedAt: Date.now() },
+        { clientVersion: 1, attempt: 'abandoned', linkedAt: Date.now(), replacesBefore: Date.now() - LINK_LEASE_MS },
       );
       expect(await api.deleteProvider(IDENTITY_PROVIDER.id)).toBe('conflict');
 
@@ -277,7 +396,7 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       });
       await pause.reached;
 
-      await api.scopes.update(ORDERS.id, { name: 'orders:write' });
+      await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN);
       pause.resume();
 
       expect(await create).toMatchObject({
@@ -285,6 +404,16 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
         client: { client: { authorized_scopes: [{ ...ORDERS, name: 'orders:write' }] } },
       });
       expect((await stored(CLIENT_ID)).client.authorized_scopes).toEqual([{ ...ORDERS, name: 'orders:write' }]);
+      // The correction is the create's own write, recorded as the change it follows.
+      const entries = await historyWithoutGaps(stores.clients, CLIENT_ID);
+      expect(actionsOf(entries)).toEqual([
+        [2, 'scope_renamed'],
+        [1, 'created'],
+      ]);
+      expect(entries[0]).toMatchObject({
+        actor: ADMIN_ORIGIN.actor,
+        changes: { authorized_scopes: { from: [ORDERS], to: [{ ...ORDERS, name: 'orders:write' }] } },
+      });
     });
 
     it('ends with every copy as the scope is, after renames racing client updates that attach and detach it', async () => {
@@ -296,7 +425,9 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
         api.updateClient(id, { authorized_scopes: [{ id: ORDERS.id }, { id: OTHER.id }] }),
         api.updateClient(id, { authorized_scopes: index % 2 === 0 ? [{ id: OTHER.id }] : [{ id: ORDERS.id }] }),
       ]);
-      const renames = names.map((name, index) => api.scopes.update(ORDERS.id, { name, public: index === 1 }));
+      const renames = names.map((name, index) =>
+        api.scopes.update(ORDERS.id, { name, public: index === 1 }, ADMIN_ORIGIN),
+      );
       const outcomes = await Promise.all([...updates, ...renames]);
 
       expect(outcomes.map((outcome) => outcome.status)).toEqual([
@@ -306,10 +437,15 @@ describe.each(ENGINES)('copies of scopes and identity providers on %s', (_, star
       const scope = (await stores.scopes.get(ORDERS.id))?.record;
       const copy = { id: ORDERS.id, name: scope?.name, public: scope?.public };
       const after = await stores.clients.getClients(ids);
-      for (const { client } of after.values()) {
+      for (const { client } of after.clients.values()) {
         for (const held of client.authorized_scopes) {
           expect(held).toEqual(held.id === ORDERS.id ? copy : OTHER);
         }
+      }
+      // Updates, renames and fences: one entry per version of every client, no gap.
+      for (const id of ids) {
+        const actions = new Set((await historyWithoutGaps(stores.clients, id)).map((entry) => entry.action));
+        expect([...actions].every((action) => ['imported', 'updated', 'scope_renamed'].includes(action))).toBe(true);
       }
     });
   });

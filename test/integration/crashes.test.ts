@@ -1,5 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CLIENT_ID, IDENTITY_PROVIDER, OTHER_IDENTITY_PROVIDER, storedClient } from '../support/clients.js';
+import {
+  ADMIN_ORIGIN,
+  CLIENT_ID,
+  IDENTITY_PROVIDER,
+  OTHER_IDENTITY_PROVIDER,
+  storedClient,
+} from '../support/clients.js';
 import { ENGINES, useEngine } from '../support/engines.js';
 import { Crash, crashing } from '../support/interruptions.js';
 import { dynamoDbStores, givenClient, type Stores, useCases } from '../support/resources.js';
@@ -41,10 +47,10 @@ describe.each(ENGINES)('requests interrupted halfway, then sent again, on %s', (
       const store = kind === 'scopes' ? crashing(stores.scopes, step as 'update') : stores.scopes;
       const clients = kind === 'clients' ? crashing(stores.clients, step as 'linksTo') : stores.clients;
       await expect(
-        crashedAt({ scopes: store, clients }).scopes.update(ORDERS.id, { name: 'orders:write' }),
+        crashedAt({ scopes: store, clients }).scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN),
       ).rejects.toThrow(Crash);
 
-      expect(await api.scopes.update(ORDERS.id, { name: 'orders:write' })).toMatchObject({
+      expect(await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN)).toMatchObject({
         status: 'ok',
         resource: { record: { name: 'orders:write' }, copiesPending: false },
       });
@@ -57,14 +63,20 @@ describe.each(ENGINES)('requests interrupted halfway, then sent again, on %s', (
 
     it('leaves the old name to the next claim when interrupted before freeing it', async () => {
       await expect(
-        crashedAt({ scopes: crashing(stores.scopes, 'releaseName') }).scopes.update(ORDERS.id, {
-          name: 'orders:write',
-        }),
+        crashedAt({ scopes: crashing(stores.scopes, 'releaseName') }).scopes.update(
+          ORDERS.id,
+          {
+            name: 'orders:write',
+          },
+          ADMIN_ORIGIN,
+        ),
       ).rejects.toThrow(Crash);
 
       // Its lock still points at the scope, which no longer carries the name: stale, taken over.
       expect(await api.scopes.create({ name: ORDERS.name })).toMatchObject({ status: 'ok' });
-      expect(await api.scopes.update(ORDERS.id, { name: 'orders:write' })).toMatchObject({ status: 'ok' });
+      expect(await api.scopes.update(ORDERS.id, { name: 'orders:write' }, ADMIN_ORIGIN)).toMatchObject({
+        status: 'ok',
+      });
       expect(await copiesOf(CLIENT_ID)).toEqual([{ ...ORDERS, name: 'orders:write' }]);
     });
   });
@@ -166,7 +178,7 @@ describe.each(ENGINES)('requests interrupted halfway, then sent again, on %s', (
         }),
       ).rejects.toThrow(Crash);
 
-      expect(await api.providers.update(OTHER_IDENTITY_PROVIDER.id, { name: 'Renamed' })).toMatchObject({
+      expect(await api.providers.update(OTHER_IDENTITY_PROVIDER.id, { name: 'Renamed' }, ADMIN_ORIGIN)).toMatchObject({
         status: 'ok',
       });
       expect(await api.deleteProvider(OTHER_IDENTITY_PROVIDER.id)).toBe('deleted');

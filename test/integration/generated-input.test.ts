@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -6,6 +7,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClientFor, type Engine, startDynalite } from '../../bin/local/dynamodb-engines.js';
 import type { Client, VersionedClient } from '../../lambda/domain/client.js';
+import { toClientView } from '../../lambda/domain/client-view.js';
+import { FINGERPRINTED_FIELDS, HISTORY_FIELDS, type HistoryField } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { createCreateClientHandler } from '../../lambda/routes/client-routes.js';
 import {
@@ -24,16 +27,20 @@ import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js
 import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import {
+  CLIENT_ID,
   everyClient,
+  HISTORY_BYTES,
   IDENTITY_PROVIDER,
   OTHER_IDENTITY_PROVIDER,
   SCOPE_OPENID,
   SCOPE_PROFILE,
+  SEEDED,
   storedClient,
 } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { ADMIN_AUTHORIZER, apiEvent, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { createBody, type ResourceRequest, resourceRequest, updateBody } from '../support/generated-bodies.js';
+import { historyWithoutGaps } from '../support/history.js';
 import { dynamoDbStores, givenClient, useCases } from '../support/resources.js';
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
@@ -60,9 +67,12 @@ const WORLD = {
   scopeIds: [SCOPE_OPENID.id, SCOPE_PROFILE.id],
   scopeNames: [SCOPE_OPENID.name, SCOPE_PROFILE.name],
 };
-// One client is kept within a few KB of DynamoDB's 400 KB item limit, as an import can leave it.
+// One client is kept within a few KB of the largest a client may be (DynamoDB's 400 KB item
+// limit, less the room kept for a full history), as an import can leave it.
 const LARGE_CLIENTS = 1;
-const LARGE_VALUE = 'k'.repeat(395 * 1024);
+const LARGE_VALUE = 'k'.repeat(395 * 1024 - HISTORY_BYTES);
+/** Secrets and keys shorter than this could appear in an entry by chance (`"a"`), so only longer ones are looked for. */
+const SEARCHABLE_SECRET_CHARS = 12;
 // Lookups read alongside a client: this id names none, so that no large item is read for nothing.
 const NO_CLIENT = '00000000-0000-4000-8000-000000000000';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -70,6 +80,12 @@ const KEY_TYPES: Record<string, string> = { rsa: 'rsa', ec: 'ec', universal: 'ed
 
 /** Failing cases fast-check found and shrank, replayed first on every run. */
 const REGRESSIONS: string[][] = [];
+
+/** A field as the history compares it: the view's value (null where unset), or the private key. */
+function recordedValue(client: Client | undefined, field: HistoryField): unknown {
+  if (!client) return null;
+  return field === 'private_key' ? (client.private_key ?? null) : toClientView(client)[field];
+}
 
 /** The `client` object of a body, when it has one. */
 function fieldsOf(body: string): Record<string, unknown> | undefined {
@@ -124,7 +140,7 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
     ]);
     for (const [index, id] of clientIds.entries()) {
       const large = index < LARGE_CLIENTS ? { jwt_public_key: LARGE_VALUE } : {};
-      current.set(id, await store.putClient(storedClient({ id, ...large })));
+      current.set(id, await store.putClient(storedClient({ id, ...large }), SEEDED));
     }
   }, 60_000);
   afterAll(async () => {
@@ -201,7 +217,44 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
     expect(after.client).toEqual(expected.client);
     expect(after.version).toBe(before.version + (expected.wrote ? 1 : 0));
     expectViewOf(response.body, after.client);
+    await expectRecorded(clientId, expected.wrote ? 'updated' : undefined, before, after);
     return response.statusCode;
+  }
+
+  /**
+   * The history after a request: one entry more for a write (its version, its action, exactly
+   * the fields that changed, secrets and keys as fingerprints only), none for anything else.
+   */
+  async function expectRecorded(
+    clientId: string,
+    action: 'updated' | 'created' | undefined,
+    before: VersionedClient | undefined,
+    after: VersionedClient,
+  ): Promise<void> {
+    const [latest, previous] = (await store.getHistory(clientId)) ?? [];
+    if (!action) {
+      expect(latest?.version, 'an entry without a write').toBe(after.version);
+      return;
+    }
+    expect(latest, 'a write without its entry').toMatchObject({ version: after.version, action });
+    expect(previous?.version).toBe(before?.version);
+    const changed = HISTORY_FIELDS.filter(
+      (field) => !isDeepStrictEqual(recordedValue(before?.client, field), recordedValue(after.client, field)),
+    );
+    expect(Object.keys(latest?.changes ?? {}).sort()).toEqual(changed.sort());
+    for (const field of FINGERPRINTED_FIELDS) {
+      const change = latest?.changes[field];
+      if (change) expect(change, field).toEqual(expect.objectContaining({ changed: true }));
+    }
+    const recorded = JSON.stringify(latest);
+    for (const client of [before?.client, after.client]) {
+      for (const field of FINGERPRINTED_FIELDS) {
+        const value = client?.[field];
+        if (typeof value === 'string' && value.length >= SEARCHABLE_SECRET_CHARS) {
+          expect(recorded.includes(JSON.stringify(value).slice(1, -1)), `${field} in clear`).toBe(false);
+        }
+      }
+    }
   }
 
   /** One create, and what it must have stored; its status. */
@@ -227,6 +280,7 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
     expect(createPrivateKey(client.private_key as string).asymmetricKeyType).toBe(keyType);
     if (keyType === 'ed25519') expect(client.did).toMatch(/^did:key:z6Mk/);
     expectViewOf(response.body, client);
+    await expectRecorded(id, 'created', undefined, stored);
     return response.statusCode;
   }
 
@@ -254,7 +308,7 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
     for (const id of clientIds.slice(0, LARGE_CLIENTS)) {
       const { client } = current.get(id) as VersionedClient;
       if (client.jwt_public_key !== LARGE_VALUE) {
-        current.set(id, await store.putClient({ ...client, jwt_public_key: LARGE_VALUE }));
+        current.set(id, await store.putClient({ ...client, jwt_public_key: LARGE_VALUE }, SEEDED));
       }
     }
   }
@@ -262,7 +316,7 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
   const share = (status: number) =>
     (statuses.get(status) ?? 0) / [...statuses.values()].reduce((sum, count) => sum + count, 0);
 
-  it(`never answers 5xx to PUT or PATCH, changes nothing on 4xx, stores what the model predicts on 200 (${updateBatches * CONCURRENCY} bodies)`, async () => {
+  it(`never answers 5xx to PUT or PATCH, changes nothing on 4xx, stores what the model predicts on 200 and records it once (${updateBatches * CONCURRENCY} bodies)`, async () => {
     statuses.clear();
     await fc.assert(
       fc.asyncProperty(
@@ -286,7 +340,7 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
     expect(share(400)).toBeGreaterThan(0);
   }, 900_000);
 
-  it(`never answers 5xx to POST, creates nothing on 4xx, stores what the model predicts on 201 (${createBatches * CONCURRENCY} bodies)`, async () => {
+  it(`never answers 5xx to POST, creates nothing on 4xx, stores what the model predicts on 201 and records it once (${createBatches * CONCURRENCY} bodies)`, async () => {
     statuses.clear();
     await fc.assert(
       fc.asyncProperty(
@@ -341,14 +395,20 @@ describe('generated scope and identity provider writes on a real engine', () => 
   let documents: DynamoDBDocumentClient;
   let tableName: string;
   let handlers: Record<ResourceRequest['resource'], Record<ResourceRequest['route'], LambdaHandler>>;
+  let clients: DynamoDbClientStore;
   const statuses = new Map<number, number>();
+  const FAN_OUT_ACTIONS: Record<ResourceRequest['resource'], string[]> = {
+    scope: ['scope_renamed', 'scope_deleted'],
+    'identity-provider': ['identity_provider_renamed', 'identity_provider_deleted'],
+  };
 
   beforeAll(async () => {
     engine = await startDynalite();
     documents = documentClientFor(engine.endpoint);
     tableName = await newTable(documents);
+    clients = new DynamoDbClientStore(documents, tableName);
     const options: ResourceRouteOptions = {
-      clients: new DynamoDbClientStore(documents, tableName),
+      clients,
       scopes: new DynamoDbScopeStore(documents, tableName),
       identityProviders: new DynamoDbIdentityProviderStore(documents, tableName),
       logger: new Logger({ logLevel: 'SILENT' }),
@@ -392,7 +452,8 @@ describe('generated scope and identity provider writes on a real engine', () => 
     );
   }
 
-  it(`never answers 5xx, and changes nothing on 4xx (${RESOURCE_REQUESTS} requests)`, async () => {
+  it(`never answers 5xx, changes nothing on 4xx, and records each client write once (${RESOURCE_REQUESTS} requests)`, async () => {
+    let versionBefore = 1;
     await fc.assert(
       fc.asyncProperty(resourceRequest([...SCOPE_IDS, ...PROVIDER_IDS], NAMES), async (request) => {
         const before = await items();
@@ -405,6 +466,11 @@ describe('generated scope and identity provider writes on a real engine', () => 
 
         expect(response.statusCode, response.body).toBeLessThan(500);
         if (response.statusCode >= 400) expect(await items(), response.body).toEqual(before);
+        // Whatever the fan-outs wrote on the client, each version has its entry, of their kinds.
+        const entries = await historyWithoutGaps(clients, CLIENT_ID);
+        const written = entries.filter((entry) => entry.version > versionBefore);
+        expect(written.every((entry) => FAN_OUT_ACTIONS[request.resource].includes(entry.action))).toBe(true);
+        versionBefore = entries[0]?.version ?? 0;
       }),
       { numRuns: RESOURCE_REQUESTS },
     );

@@ -9,6 +9,7 @@ import {
   historyEntryAttributes,
   historyEntryUpdate,
   historyOf,
+  leftoverSlots,
   tombstoneUpdate,
   type UpdateFragment,
   updateExpression,
@@ -69,7 +70,7 @@ describe.each(ENGINES)('the history ring on %s', (_, startEngine) => {
           values: { ':next': expected + 1, ':expected': expected },
         },
         change,
-        historyEntryUpdate(recorded, { capacity, stored }),
+        historyEntryUpdate(recorded, { capacity, leftoverSlots: leftoverSlots(stored, capacity) }),
       ),
       ConditionExpression: '#version = :expected',
     });
@@ -153,19 +154,24 @@ describe.each(ENGINES)('the history ring on %s', (_, startEngine) => {
     expect(await read()).toEqual(before);
   });
 
-  it('drops the slots past a lowered capacity with the next write', async () => {
+  it('drops the slots past a lowered capacity once the writes that follow leave their entries out of the window', async () => {
     await create(storedClient(), 5);
     for (let index = 1; index <= 4; index += 1) await rename(5, `Name ${index}`);
-
-    await rename(3, 'Name 5');
-    const item = (await read()) as Item;
-
-    expect(
+    const slots = (item: Item) =>
       Object.keys(item)
         .filter((attribute) => attribute.startsWith('history_'))
-        .sort(),
-    ).toEqual(['history_0', 'history_1', 'history_2']);
-    expect(historyOf(item, 3).map(({ version }) => version)).toEqual([6]);
+        .sort();
+
+    // Version 6 in slot 0 (where version 5 was); version 4, still among the last 3, stays in slot 4.
+    await rename(3, 'Name 5');
+    const lowered = (await read()) as Item;
+    await rename(3, 'Name 6');
+    const after = (await read()) as Item;
+
+    expect(slots(lowered)).toEqual(['history_0', 'history_1', 'history_2', 'history_4']);
+    expect(historyOf(lowered, 3).map(({ version }) => version)).toEqual([6, 4]);
+    expect(slots(after)).toEqual(['history_0', 'history_1', 'history_2']);
+    expect(historyOf(after, 3).map(({ version }) => version)).toEqual([7, 6]);
   });
 
   it('keeps a deleted client’s history in a tombstone without its secrets, and its id creatable only after the retention', async () => {

@@ -5,17 +5,20 @@ import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines
 import { prepareSeed, type SeedStores, writeSeed } from '../../bin/local/seed.js';
 import type { Client } from '../../lambda/domain/client.js';
 import { toClientView } from '../../lambda/domain/client-view.js';
+import { importOrigin } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
 import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
-import { IDENTITY_PROVIDER, SCOPE_OPENID, storedClient } from '../support/clients.js';
+import { IDENTITY_PROVIDER, SCOPE_OPENID, SEEDED, storedClient } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { actionsOf, historyWithoutGaps } from '../support/history.js';
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
+const IMPORTED = importOrigin('arn:aws:iam::123456789012:user/ops');
 const CLIENT_IDS = Array.from(
   { length: 20 },
   (_, index) => `40000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
@@ -52,7 +55,7 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
 
   it('loses none of the API updates that race it: it writes only what the file gives, conditionally', async () => {
     await store.putIdentityProvider(IDENTITY_PROVIDER);
-    for (const id of CLIENT_IDS) await store.putClient(storedClient({ id }));
+    for (const id of CLIENT_IDS) await store.putClient(storedClient({ id }), SEEDED);
     const seed = await importing({
       identity_providers: [IDENTITY_PROVIDER],
       clients: CLIENT_IDS.map((id, index) => ({
@@ -71,7 +74,7 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       changes(index).map((client) => update(updateEvent({ clientId, body: { client } }), LAMBDA_CONTEXT)),
     );
 
-    const [report, ...responses] = await Promise.all([writeSeed(stores, seed), ...apiUpdates]);
+    const [report, ...responses] = await Promise.all([writeSeed(stores, seed, IMPORTED), ...apiUpdates]);
 
     expect(responses.map((response) => response.statusCode)).toEqual(apiUpdates.map(() => 200));
     expect(report).toMatchObject({ clientsCreated: 0, clientsUpdated: 20, clientsUnchanged: 0 });
@@ -79,6 +82,22 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       const stored = await store.getClient(id);
       expect(stored?.client).toMatchObject({ name: `Imported ${index}`, ...Object.assign({}, ...changes(index)) });
       expect(stored?.version).toBe(5);
+      // The seed, three API updates and the import, one entry each in whatever order they landed.
+      const entries = await historyWithoutGaps(store, id);
+      expect(entries.map((entry) => entry.action).sort()).toEqual([
+        'imported',
+        'imported',
+        'updated',
+        'updated',
+        'updated',
+      ]);
+      const imported = entries.find((entry) => entry.action === 'imported' && entry.actor.sub !== 'test seed');
+      expect(imported).toMatchObject({
+        actor: { sub: 'arn:aws:iam::123456789012:user/ops', client_id: null, issuer: null },
+        request_id: null,
+        source_ip: null,
+        changes: { name: { from: 'Demo client', to: `Imported ${index}` } },
+      });
     }
   }, 120_000);
 
@@ -106,9 +125,21 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
       ],
     });
 
-    const report = await writeSeed(stores, seed);
+    const report = await writeSeed(stores, seed, IMPORTED);
 
     expect(report).toMatchObject({ clientsCreated: 2 });
+    for (const id of [withKeys, withoutProvider] as string[]) {
+      expect(actionsOf(await historyWithoutGaps(store, id))).toEqual([[1, 'imported']]);
+    }
+    // The given keys' entry holds their fingerprints, never the keys.
+    const [created] = (await store.getHistory(withKeys as string)) ?? [];
+    expect(created?.changes.private_key).toEqual({
+      changed: true,
+      from_fingerprint: null,
+      to_fingerprint: expect.stringMatching(/^sha256:/),
+    });
+    expect(JSON.stringify(created)).not.toContain(keys.private_key);
+    expect(JSON.stringify(created)).not.toContain(keys.public_key);
     const first = (await store.getClient(withKeys as string))?.client;
     expect(first).toMatchObject({ ...keys, did: 'did:key:zDnae', identity_provider: IDENTITY_PROVIDER });
     expect(first?.authorized_scopes.map((scope) => scope.name)).toEqual(['openid', 'created:by-name']);
@@ -122,12 +153,19 @@ describe.each(ENGINES)('import on %s', (_, startEngine) => {
   it('updates the write-protected client too, and leaves a client the file already describes unchanged', async () => {
     await store.putIdentityProvider(IDENTITY_PROVIDER);
     const [id] = CLIENT_IDS as [string];
-    await store.putClient(storedClient({ id, name: 'Admin UI' }));
+    await store.putClient(storedClient({ id, name: 'Admin UI' }), SEEDED);
     const file = (name: string) => ({ clients: [{ id, name }], protected_client_ids: [id] });
 
-    expect(await writeSeed(stores, await importing(file('Admin UI')))).toMatchObject({ clientsUnchanged: 1 });
-    expect(await writeSeed(stores, await importing(file('Admin console')))).toMatchObject({ clientsUpdated: 1 });
+    expect(await writeSeed(stores, await importing(file('Admin UI')), IMPORTED)).toMatchObject({ clientsUnchanged: 1 });
+    expect(await writeSeed(stores, await importing(file('Admin console')), IMPORTED)).toMatchObject({
+      clientsUpdated: 1,
+    });
     expect(await store.getClient(id)).toMatchObject({ client: { name: 'Admin console' }, version: 2 });
+    // The import that changed nothing recorded nothing.
+    expect(actionsOf(await historyWithoutGaps(store, id))).toEqual([
+      [2, 'imported'],
+      [1, 'imported'],
+    ]);
   });
 });
 

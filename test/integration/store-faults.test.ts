@@ -4,7 +4,7 @@ import { documentClientFor, type Engine, startDynalite } from '../../bin/local/d
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { createDocumentClient } from '../../lambda/store/document-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
-import { CLIENT_ID, storedClient } from '../support/clients.js';
+import { CLIENT_ID, SEEDED, storedClient } from '../support/clients.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { type Fault, FaultInjectingHandler, type FaultPlan } from '../support/fault-injection.js';
 import { routeOptions } from '../support/routes.js';
@@ -31,7 +31,7 @@ describe('store faults injected below the SDK', () => {
   /** A handler whose DynamoDB client (the functions' own settings: 3 attempts) meets the faults. */
   async function handlerMeeting(plans: FaultPlan[]) {
     const healthy = documentClientFor(engine.endpoint);
-    await new DynamoDbClientStore(healthy, tableName).putClient(storedClient());
+    await new DynamoDbClientStore(healthy, tableName).putClient(storedClient(), SEEDED);
     const readItem = async () =>
       (
         await healthy.send(

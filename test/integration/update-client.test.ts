@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
 import type { Client } from '../../lambda/domain/client.js';
+import type { HistoryField } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
@@ -11,10 +12,12 @@ import {
   OTHER_IDENTITY_PROVIDER,
   SCOPE_OPENID,
   SCOPE_PROFILE,
+  SEEDED,
   storedClient,
 } from '../support/clients.js';
 import { ENGINES } from '../support/engines.js';
 import { type EventOptions, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
+import { historyWithoutGaps } from '../support/history.js';
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
 
@@ -72,7 +75,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       store.putIdentityProvider(OTHER_IDENTITY_PROVIDER),
       store.putScope(SCOPE_OPENID),
       store.putScope(SCOPE_PROFILE),
-      store.putClient(storedClient()),
+      store.putClient(storedClient(), SEEDED),
     ]);
   });
 
@@ -95,7 +98,22 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
 
     expect(response.status).toBe(200);
     expect(response.headers.ETag).toBe('"2"');
-    expect(await storedItem()).toEqual({ ...before, name: 'Renamed', pkce: true, version: 2 });
+    // The change, and in the same item its history entry, in slot 2 of 50.
+    expect(await storedItem()).toEqual({
+      ...before,
+      name: 'Renamed',
+      pkce: true,
+      version: 2,
+      history_2: {
+        version: 2,
+        at: expect.any(String),
+        action: 'updated',
+        actor: { sub: 'admin', client_id: 'admin-ui', issuer: 'https://issuer.example.com/' },
+        request_id: 'request-1',
+        source_ip: '203.0.113.7',
+        changes: { name: { from: 'Demo client', to: 'Renamed' }, pkce: { from: false, to: true } },
+      },
+    });
   });
 
   it('keeps the scopes when authorized_scopes is absent and clears them with []', async () => {
@@ -261,6 +279,16 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       ...Object.assign({}, ...byVersion.map(({ change }) => change)),
       version: 51,
     });
+    // One entry per version, each recording the change of the update that answered that version
+    // (from what the one before left): lost races recorded nothing.
+    const entries = (await historyWithoutGaps(store, CLIENT_ID)).reverse();
+    for (const [index, entry] of entries.entries()) {
+      const { version, change } = byVersion[index] as { version: number; change: Record<string, unknown> };
+      const [field] = Object.keys(change) as [HistoryField];
+      expect(entry).toMatchObject({ version, action: 'updated' });
+      expect(Object.keys(entry.changes)).toEqual([field]);
+      if (field !== 'secret') expect(entry.changes[field]).toMatchObject({ to: change[field] });
+    }
   });
 
   it('answers no 409 to writers of different fields on one busy client, keeps every change, and pays each lost race with one write', async () => {
@@ -293,6 +321,9 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       ...Object.fromEntries(writers.map(([field, value]) => [field, value(rounds - 1)])),
       version: 1 + writes,
     });
+    // Every write that landed recorded one entry, every race it lost none.
+    const entries = await historyWithoutGaps(store, CLIENT_ID);
+    expect(entries.every((entry) => entry.action === 'updated' && Object.keys(entry.changes).length === 1)).toBe(true);
     const lostRaces = (commands.get('UpdateItemCommand') ?? 0) - writes;
     expect(lostRaces).toBeGreaterThan(0);
     expect(commands.get('BatchGetItemCommand')).toBe(writes);
@@ -301,7 +332,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
   });
 
   it('answers 422 naming the field, and writes nothing, when an update would push an imported client past 400 KB', async () => {
-    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(380 * 1024) }));
+    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(380 * 1024) }), SEEDED);
     const before = await storedItem();
     const uris = Array.from({ length: 100 }, (_, index) => `https://app${index}.example.com/${'p'.repeat(200)}`);
 
@@ -316,7 +347,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
   });
 
   it('answers 422 and creates no scope when the links to new scope names would push the client past 400 KB', async () => {
-    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(395 * 1024) }));
+    await store.putClient(storedClient({ jwt_public_key: 'k'.repeat(395 * 1024) }), SEEDED);
     const before = await storedItem();
     const names = Array.from({ length: 20 }, (_, index) => ({ name: `new:${index}:${'n'.repeat(200)}` }));
 
@@ -369,7 +400,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
       { length: 20 },
       (_, index) => `00000000-0000-4000-8000-0000000001${String(index).padStart(2, '0')}`,
     );
-    await Promise.all(clientIds.map((id) => store.putClient(storedClient({ id }))));
+    await Promise.all(clientIds.map((id) => store.putClient(storedClient({ id }), SEEDED)));
 
     const responses = await Promise.all(
       clientIds.map((clientId) =>

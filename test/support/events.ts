@@ -59,6 +59,7 @@ export function apiEvent(options: EventOptions = {}): APIGatewayProxyEvent {
       httpMethod: method,
       path: options.requestPath ?? `/v1${path}`,
       requestId: 'request-1',
+      identity: { sourceIp: '203.0.113.7' },
     } as APIGatewayProxyEvent['requestContext'],
   };
 }

@@ -3,7 +3,7 @@ import type { Client } from '../../lambda/domain/client.js';
 import type { FieldErrors } from '../../lambda/domain/field-errors.js';
 import { type ClientPatch, planUpdate, type UpdateLookups, type UpdatePlan } from '../../lambda/domain/update-plan.js';
 import { parseUpdateRequest } from '../../lambda/domain/update-request.js';
-import { storedClient } from './clients.js';
+import { HISTORY_BYTES, storedClient } from './clients.js';
 
 export const NO_LOOKUPS: UpdateLookups = {
   identityProviders: new Map(),
@@ -18,7 +18,7 @@ export function plan(
 ): UpdatePlan {
   const parsed = parseUpdateRequest({ client: fields });
   if (!parsed.ok) throw new Error(`body rejected: ${JSON.stringify(parsed.errors)}`);
-  return planUpdate(parsed.request, stored, lookups);
+  return planUpdate(parsed.request, stored, lookups, HISTORY_BYTES);
 }
 
 export function errorsOf(fields: Record<string, unknown>, stored?: Client, lookups?: UpdateLookups): FieldErrors {

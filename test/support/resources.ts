@@ -12,6 +12,7 @@ import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-ident
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import type { IdentityProviderStore } from '../../lambda/store/identity-provider-store.js';
 import type { ScopeStore } from '../../lambda/store/scope-store.js';
+import { ADMIN_ORIGIN, SEEDED } from './clients.js';
 
 export interface Stores {
   clients: ClientStore;
@@ -35,17 +36,18 @@ export function useCases(stores: Stores, options: { protectedClientIds?: string[
       new UpdateClient(clients, { protectedClientIds: [], retryBaseDelayMs: 1 }).execute(
         clientId,
         request(fields),
+        ADMIN_ORIGIN,
         ifMatch,
       ),
-    createClient: (fields: Record<string, unknown>) => new CreateClient(clients).execute(request(fields)),
+    createClient: (fields: Record<string, unknown>) => new CreateClient(clients).execute(request(fields), ADMIN_ORIGIN),
     scopes: scopeUseCases(scopes, clients),
-    deleteScope: (id: string) => new DeleteScope(scopes, clients).execute(id),
+    deleteScope: (id: string) => new DeleteScope(scopes, clients).execute(id, ADMIN_ORIGIN),
     providers: identityProviderUseCases(providers, clients),
     deleteProvider: (id: string) =>
       new DeleteIdentityProvider(providers, clients, {
         protectedClientIds: options.protectedClientIds ?? [],
         clock: options.clock,
-      }).execute(id),
+      }).execute(id, ADMIN_ORIGIN),
   };
 }
 
@@ -58,5 +60,5 @@ function request(fields: Record<string, unknown>) {
 /** A client stored as seeds and imports store one: links first, then the item. */
 export async function givenClient(clients: ClientStore, client: Client): Promise<void> {
   await new ClientCopies(clients).link(client, 1);
-  await clients.putClient(client);
+  await clients.putClient(client, SEEDED);
 }

@@ -8,6 +8,7 @@ import {
 } from '../../lambda/domain/update-plan.js';
 import { parseUpdateRequest } from '../../lambda/domain/update-request.js';
 import {
+  HISTORY_BYTES,
   IDENTITY_PROVIDER,
   OTHER_IDENTITY_PROVIDER,
   SCOPE_OPENID,
@@ -137,9 +138,11 @@ describe('authorized_scopes', () => {
   it('checks the size with room for the ids of the links to scopes still to create', () => {
     const names = Array.from({ length: 10 }, (_, index) => `n${String(index).padStart(254, '0')}`);
     const request = { authorized_scopes: names.map((name) => ({ name })) };
-    // The item's bytes with these links and an empty jwt_public_key, the 1 KB kept for keys included.
+    // The item's bytes with these links and an empty jwt_public_key, the 1 KB kept for keys and
+    // the room kept for a full history included.
     const bytesWith = (id: string) =>
       1024 +
+      HISTORY_BYTES +
       itemSize(
         storedClient({ jwt_public_key: '', authorized_scopes: names.map((name) => ({ id, name, public: false })) }),
       );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GRANT_TYPES, TTL_MAXIMUMS } from '../../lambda/domain/client.js';
-import { storedClient } from '../support/clients.js';
+import { HISTORY_BYTES, storedClient } from '../support/clients.js';
 import { errorsOf, patchOf } from '../support/plan.js';
 
 const GRANT_TYPES_MESSAGE =
@@ -629,12 +629,23 @@ describe('limits', () => {
   });
 
   it('answers 422 naming the largest field when an update would push an imported client past 400 KB', () => {
-    const imported = storedClient({ jwt_public_key: 'k'.repeat(380 * 1024) });
+    const imported = storedClient({ jwt_public_key: 'k'.repeat(260 * 1024) });
     const uris = Array.from({ length: 100 }, (_, index) => `https://app${index}.example.com/${'p'.repeat(200)}`);
 
     expect(errorsOf({ redirect_uris: uris, name: 'small' }, imported)).toEqual({
       redirect_uris: ['would make the client larger than the 400 KB a stored item may hold'],
     });
     expect(patchOf({ name: 'small' }, imported)).toEqual({ name: 'small' });
+  });
+
+  it('keeps room in the item for a full history: refuses a client that would fit without it', () => {
+    // 300 KB of client fit in 400 KB, but not beside 50 history entries of up to 2,570 bytes each.
+    const imported = storedClient({ jwt_public_key: 'k'.repeat(290 * 1024) });
+    const uris = Array.from({ length: 40 }, (_, index) => `https://app${index}.example.com/${'p'.repeat(200)}`);
+
+    expect(HISTORY_BYTES).toBe(128_500);
+    expect(errorsOf({ redirect_uris: uris }, imported)).toEqual({
+      redirect_uris: ['would make the client larger than the 400 KB a stored item may hold'],
+    });
   });
 });

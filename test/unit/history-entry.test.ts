@@ -79,6 +79,25 @@ describe('a history entry', () => {
     expect(entryOf(before, storedClient({ trusted_hosts: [] })).changes).toEqual({});
   });
 
+  it('records no change for a key_pair_type that holds the same keys in another order', () => {
+    const before = storedClient({ key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' } });
+    const after = storedClient({ key_pair_type: { exponent_size: '65537', modulus_size: '2048', type: 'rsa' } });
+
+    expect(entryOf(before, after).changes).toEqual({});
+  });
+
+  it('records a key_pair_type whose values differ, in clear', () => {
+    const before = storedClient({ key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' } });
+    const after = storedClient({ key_pair_type: { exponent_size: '65537', modulus_size: '4096', type: 'rsa' } });
+
+    expect(entryOf(before, after).changes).toEqual({
+      key_pair_type: {
+        from: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' },
+        to: { exponent_size: '65537', modulus_size: '4096', type: 'rsa' },
+      },
+    });
+  });
+
   it('records the secret and the private key only as fingerprints of the client, the field and the value', () => {
     const before = storedClient();
     const after = storedClient({ secret: 'new-secret-value', private_key: 'new private key material' });

@@ -8,6 +8,7 @@ import {
   historyOf,
   isExpired,
   latestEntryOf,
+  leftoverSlots,
   tombstoneUpdate,
   updateExpression,
 } from '../../lambda/store/history-ring.js';
@@ -34,12 +35,17 @@ describe('the history ring', () => {
     expect(Object.values(historyEntryUpdate(entry(53), { capacity: 50 }).names)).toEqual(['history_3']);
   });
 
-  it('removes the slots a lowered capacity left behind, and only those', () => {
-    const fragment = historyEntryUpdate(entry(61), { capacity: 20, stored: ringItem(60, 50) });
+  it('removes the slots a lowered capacity left behind once their entries leave the window, and only those', () => {
+    const stored = ringItem(60, 50);
+    // Version 61 keeps versions 42 to 61: slots 42 to 49 still hold entries of that window.
+    const leftovers = leftoverSlots(stored, 20);
+    const fragment = historyEntryUpdate(entry(61), { capacity: 20, leftoverSlots: leftovers });
 
+    expect(leftovers).toEqual(Array.from({ length: 22 }, (_, index) => 20 + index));
     expect(fragment.remove.map((placeholder) => fragment.names[placeholder])).toEqual(
-      Array.from({ length: 30 }, (_, index) => `history_${20 + index}`),
+      Array.from({ length: 22 }, (_, index) => `history_${20 + index}`),
     );
+    expect(historyOf({ ...stored, version: 61 }, 20)).toHaveLength(19);
   });
 
   it('reads the history newest first, the last N versions only', () => {

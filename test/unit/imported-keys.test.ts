@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Client } from '../../lambda/domain/client.js';
 import { planUpdate } from '../../lambda/domain/update-plan.js';
 import { parseImportRequest, parseUpdateRequest } from '../../lambda/domain/update-request.js';
-import { storedClient } from '../support/clients.js';
+import { HISTORY_BYTES, storedClient } from '../support/clients.js';
 import { NO_LOOKUPS } from '../support/plan.js';
 
 function pemPair(type: 'rsa' | 'ec' | 'ed25519', options: object = {}, format: 'spki' | 'pkcs1' = 'spki') {
@@ -26,7 +26,7 @@ const ED25519 = pemPair('ed25519');
 function importPlan(fields: Record<string, unknown>, stored: Client = storedClient()) {
   const parsed = parseImportRequest(fields);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return planUpdate(parsed.request, stored, NO_LOOKUPS);
+  return planUpdate(parsed.request, stored, NO_LOOKUPS, HISTORY_BYTES);
 }
 
 describe('keys given to an import or a seed', () => {
@@ -135,7 +135,7 @@ describe('keys given to an import or a seed', () => {
     const parsed = parseUpdateRequest({ client: { ...RSA_2048, did: 'did:key:z6Mk' } });
     if (!parsed.ok) throw new Error('rejected');
 
-    expect(planUpdate(parsed.request, storedClient(), NO_LOOKUPS)).toEqual({
+    expect(planUpdate(parsed.request, storedClient(), NO_LOOKUPS, HISTORY_BYTES)).toEqual({
       status: 'ready',
       patch: {},
       newScopeNames: [],
@@ -160,7 +160,7 @@ describe('identity provider of an imported client', () => {
     const parsed = parseUpdateRequest({ client: { identity_provider: { id: null, name: null } } });
     if (!parsed.ok) throw new Error('rejected');
 
-    expect(planUpdate(parsed.request, storedClient(), NO_LOOKUPS)).toEqual({
+    expect(planUpdate(parsed.request, storedClient(), NO_LOOKUPS, HISTORY_BYTES)).toEqual({
       status: 'invalid',
       errors: { identity_provider_id: ["can't be blank"] },
     });

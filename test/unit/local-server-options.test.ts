@@ -13,8 +13,44 @@ describe("the local server's settings", () => {
       table: 'clients',
       protectedClientIds: [],
       throttle: true,
+      eventsFile: undefined,
+      history: { historyCapacity: 50, historyRetentionDays: 365 },
       corsOrigins: [],
     });
+  });
+
+  it('appends the events of DynamoDB Local to --events-file or EVENTS_FILE', () => {
+    expect(parseLocalServerOptions(['--engine', 'dynamodb-local', '--events-file', 'e.jsonl'], {}).eventsFile).toBe(
+      'e.jsonl',
+    );
+    expect(parseLocalServerOptions([], { ENGINE: 'dynamodb-local', EVENTS_FILE: 'f.jsonl' }).eventsFile).toBe(
+      'f.jsonl',
+    );
+  });
+
+  it.each([
+    [
+      'dynalite',
+      ['--events-file', 'e.jsonl'],
+      '--events-file needs --engine dynamodb-local: dynalite does not implement DynamoDB Streams, which the events come from',
+    ],
+    [
+      'an external endpoint',
+      ['--endpoint', 'http://127.0.0.1:8000', '--events-file', 'e.jsonl'],
+      '--events-file goes with --engine dynamodb-local: the events come from the stream of the embedded engine, and an external endpoint (a deployed table) has its own publisher',
+    ],
+  ])('refuses an events file with %s, saying why', (_, argv, message) => {
+    expect(() => parseLocalServerOptions(argv, {})).toThrow(new UsageError(message));
+  });
+
+  it('reads the history settings as the functions do, and refuses one out of bounds', () => {
+    expect(parseLocalServerOptions([], { HISTORY_CAPACITY: '20', HISTORY_RETENTION_DAYS: '30' }).history).toEqual({
+      historyCapacity: 20,
+      historyRetentionDays: 30,
+    });
+    expect(() => parseLocalServerOptions([], { HISTORY_CAPACITY: '101' })).toThrow(
+      new UsageError('The history capacity must be a whole number from 1 to 100, not 101'),
+    );
   });
 
   it.each([
