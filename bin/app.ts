@@ -1,4 +1,4 @@
-/** The CDK app: `npx cdk synth` / `npx cdk deploy`, settings from CDK context (see README). */
+/** The CDK app: `npx cdk synth` / `npx cdk deploy`, settings from CDK context (see docs/deploy.md). */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClientsApiStack } from '../lib/clients-api-stack.js';

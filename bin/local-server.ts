@@ -1,6 +1,6 @@
 /**
  * `npm start`: the API on this machine, as deployed, on an embedded DynamoDB. Flags in
- * bin/local/options.ts and the README; the first line printed is `Listening on <url>`.
+ * bin/local/options.ts and docs/local.md; the first line printed is `Listening on <url>`.
  */
 import { DEV_TOKEN_SCOPE } from './local/dev-issuer.js';
 import { parseLocalServerOptions, UsageError } from './local/options.js';

@@ -64,7 +64,7 @@ function gatewayErrorAnswers(requiredScope: string): Record<string, GatewayError
   const malformed = generic(400, 'BAD_REQUEST', 'The request is malformed.');
   const forbidden = generic(403, 'FORBIDDEN', 'You are forbidden to access this resource.');
   return {
-    // One gateway response type cannot tell a missing token from a bad one (see README).
+    // One gateway response type cannot tell a missing token from a bad one (see docs/deploy.md).
     UNAUTHORIZED: fromHttpError(unauthorized(true)),
     ACCESS_DENIED: fromHttpError(insufficientScope(requiredScope)),
     // REST APIs answer a path that names no resource with MISSING_AUTHENTICATION_TOKEN (403);

@@ -61,6 +61,8 @@ const ERROR_RESPONSES: Record<string, string> = {
   '429': "Throttled by API Gateway (the stage, or the method's own throttle); see `Retry-After`",
   '500': 'Unexpected failure; the body names nothing internal',
   '503': 'The store is unavailable; see `Retry-After`',
+  '502': 'API Gateway: the function failed, timed out or gave a malformed answer',
+  '504': 'API Gateway: no answer within its 29 s integration timeout',
 };
 
 const NULLABLE_TEXT = { type: ['string', 'null'] };
@@ -169,7 +171,8 @@ function namedResourceOperations<H extends string>(
     content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}Request` } } },
   };
   const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } };
-  const failures = (...statuses: string[]) => errors(...statuses, '401', '403', '406', '429', '500', '503');
+  const failures = (...statuses: string[]) =>
+    errors(...statuses, '401', '403', '405', '406', '429', '500', '502', '503', '504');
   return {
     [`list-${plural}`]: {
       responses: {
@@ -261,7 +264,7 @@ export function openApiDocument(): Record<string, unknown> {
   };
   const errors = (...statuses: string[]) =>
     Object.fromEntries(statuses.map((status) => [status, errorResponse(ERROR_RESPONSES[status] as string)]));
-  const COMMON = ['401', '403', '405', '406', '429', '500', '503'];
+  const COMMON = ['401', '403', '405', '406', '429', '500', '502', '503', '504'];
   const pageParameters = [
     { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE } },
     {

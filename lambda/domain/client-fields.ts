@@ -45,7 +45,7 @@ export const boolean = v.union([
 ]);
 
 /**
- * Caps on sizes (README "Limits"): generous for any real client, and low enough that no client
+ * Caps on sizes (docs/api.md "Limits"): generous for any real client, and low enough that no client
  * the API writes can approach DynamoDB's 400 KB item limit.
  */
 export const LIMITS = {

@@ -9,7 +9,7 @@ export const RSA_PUBLIC_EXPONENT = '65537';
 
 /**
  * Upstream keeps keys beyond the four it knows; here every key, known or extra, is a short flat
- * string, so that no value can break the item DynamoDB stores (README "Limits").
+ * string, so that no value can break the item DynamoDB stores (docs/api.md "Limits").
  */
 export const KEY_PAIR_TYPE_SHAPE = {
   maxProperties: 12,

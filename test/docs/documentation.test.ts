@@ -74,6 +74,7 @@ describe('the documentation check', () => {
         '```http',
         'GET /api/clients?limit=2',
         '```',
+        'A CloudFront behavior `/api/*`, or nginx `location /api/ { proxy_pass https://<host>/v1/api/; }`.',
       ].join('\n');
 
       expect(findingsIn(doc)).toEqual([]);
@@ -84,6 +85,7 @@ describe('the documentation check', () => {
         'Renames go through `POST /api/clients/{client_id}/rename`.',
         'Remove them all with `GET or DELETE /api/clients`.',
         '`GET /api/clients/6a2f41a3-c54c-fce8-32d2-0324e1c32e22` and `/v2/api/clients`',
+        'Boruta serves `/api/backends/` too.',
         '```sh',
         'curl -X PUT http://127.0.0.1:3000/api/openapi.json',
         'curl https://abc.execute-api.eu-west-1.amazonaws.com/v1/docs',
@@ -95,8 +97,9 @@ describe('the documentation check', () => {
         '2: names GET or DELETE /api/clients, but /api/clients serves only GET, POST',
         '3: names GET /api/clients/6a2f41a3-c54c-fce8-32d2-0324e1c32e22 with 6a2f41a3-c54c-fce8-32d2-0324e1c32e22 for {client_id}: use a placeholder or an id of the demo data',
         '3: names /v2/api/clients: routes sit below /v1 or at the root, not below /v2',
-        '5: names PUT /api/openapi.json: /api/openapi.json is answered to GET only',
-        '6: names /v1/docs: the local server serves /docs, the deployed API does not',
+        '4: names /api/backends/, which no route of the API serves',
+        '6: names PUT /api/openapi.json: /api/openapi.json is answered to GET only',
+        '7: names /v1/docs: the local server serves /docs, the deployed API does not',
       ]);
     });
   });

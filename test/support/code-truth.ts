@@ -32,7 +32,8 @@ export interface CodeTruth {
 /**
  * Environment variables the docs may name that belong to other tools and that this code base
  * neither reads nor sets: the AWS credential chain and region of the AWS CLI and SDK, the SDK's
- * DynamoDB endpoint override, Powertools' log level, what the CDK CLI hands the app, and CI.
+ * DynamoDB endpoint override, Powertools' log level, what the CDK CLI hands the app, CI, and
+ * the settings of Boruta's admin UI.
  */
 const OTHER_TOOLS_ENVIRONMENT = [
   'AWS_PROFILE',
@@ -46,6 +47,10 @@ const OTHER_TOOLS_ENVIRONMENT = [
   'CDK_DEFAULT_ACCOUNT',
   'CDK_DEFAULT_REGION',
   'CI',
+  // Boruta's admin UI, which docs/boruta-admin-ui.md configures against this API.
+  'BORUTA_ADMIN_BASE_URL',
+  'BORUTA_ADMIN_OAUTH_BASE_URL',
+  'BORUTA_ADMIN_OAUTH_CLIENT_ID',
 ];
 
 const SOURCE_FOLDERS = ['bin', 'lib', 'lambda', 'test'];

@@ -386,6 +386,8 @@ class DocumentCheck {
       .find((template) => template.every((part, index) => !part.startsWith('{') || this.fitsParameter(given[index])))
       ?.join('/');
     if (route === undefined) {
+      // A proxy's path pattern (`/api/*`, `location /api/`): a prefix that routes sit below.
+      if (path.endsWith('/') && methods.length === 0 && this.isPrefixOfRoutes(rest)) return undefined;
       const template = templates[0];
       if (!template) return `names ${named}, which no route of the API serves`;
       const index = template.findIndex((part, at) => part.startsWith('{') && !this.fitsParameter(given[at]));
@@ -394,6 +396,10 @@ class DocumentCheck {
     const served = this.truth.routes.get(route) as Set<string>;
     const missing = methods.filter((method) => !served.has(method));
     return missing.length > 0 ? `names ${named}, but ${route} serves only ${[...served].join(', ')}` : undefined;
+  }
+
+  private isPrefixOfRoutes(prefix: string): boolean {
+    return [...this.truth.routes.keys()].some((route) => route.startsWith(`${prefix}/`));
   }
 
   /** A path parameter in an example: a placeholder, or an id that the demo data has. */

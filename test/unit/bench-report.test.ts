@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchResults, budgetsOf, renderReport } from '../../bin/bench/report.js';
+import {
+  type BenchResults,
+  budgetsOf,
+  REPORT_BEGIN,
+  REPORT_END,
+  REPORT_PAGE,
+  renderReport,
+  withReportTables,
+} from '../../bin/bench/report.js';
 import { interleave, ratioOf, spreadOf } from '../../bin/bench/stats.js';
 
 const spread = (median: number, low: number, high: number) => ({ median, low, high, rounds: 5 });
@@ -131,5 +139,19 @@ describe('bench rounds', () => {
   it('take the ratio within each round before its median and interquartile range', () => {
     expect(ratioOf([10, 30, 20, 40], [10, 10, 10, 10])).toEqual({ median: 2, low: 1, high: 3, rounds: 4 });
     expect(spreadOf([5])).toEqual({ median: 5, low: 5, high: 5, rounds: 1 });
+  });
+});
+
+describe('the report page', () => {
+  it('gets the new tables between its markers, keeping what is around them', () => {
+    const page = ['# Performance', 'Before.', REPORT_BEGIN, 'old tables', REPORT_END, 'The plan.'].join('\n');
+
+    expect(withReportTables(page, 'new tables')).toBe(
+      ['# Performance', 'Before.', REPORT_BEGIN, 'new tables', REPORT_END, 'The plan.'].join('\n'),
+    );
+  });
+
+  it('is refused when it has no markers, rather than losing the tables', () => {
+    expect(() => withReportTables('# Performance\n', 'tables')).toThrow(`${REPORT_PAGE} has no ${REPORT_BEGIN}`);
   });
 });
