@@ -2,7 +2,8 @@
  * The end-to-end floor of `npm run bench`: an update without this project's code. A bare
  * node:http server answers `PATCH /api/clients/{id}` with the two DynamoDB calls an update
  * makes (a consistent BatchGetItem of the client, then an UpdateItem conditional on the
- * version read, returning the new item) and sets the body's fields as they come: no gateway
+ * version read, returning the attributes it set, as the store asks: the whole item would also
+ * carry the client's history) and sets the body's fields as they come: no gateway
  * emulation, no authorizer, no validation, no view.
  * `node --import tsx bin/bench/floor-server.ts --endpoint <url> --table <name>`; prints
  * `Listening on <url>` and stops on SIGTERM.
@@ -44,7 +45,7 @@ const server = createServer(async (request, response) => {
           ':next': version + 1,
           ...Object.fromEntries(fields.map(([, value], index) => [`:f${index}`, value])),
         },
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: 'UPDATED_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
