@@ -171,8 +171,23 @@ function namedResourceOperations<H extends string>(
     content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}Request` } } },
   };
   const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } };
-  const failures = (...statuses: string[]) =>
-    errors(...statuses, '401', '403', '405', '406', '429', '500', '502', '503', '504');
+  // The shared descriptions speak of clients: these name this resource instead.
+  const own: Record<string, string> = {
+    '400': `Malformed request: body not JSON, no \`${noun.replace(' ', '_')}\` object, a path id that is not a UUID, a bad \`If-Match\``,
+    '403':
+      name === 'Scope'
+        ? 'The token lacks the scope, or the scope is one the API is guarded by (write-protected)'
+        : 'The token lacks the scope, or (delete) the identity provider is that of a write-protected client',
+    '404': `No ${noun} with that id, or no such route`,
+  };
+  const failures = (...statuses: string[]) => {
+    const responses = errors(...statuses, '401', '403', '405', '406', '429', '500', '502', '503', '504');
+    for (const [status, description] of Object.entries(own)) {
+      const response = responses[status] as { description: string } | undefined;
+      if (response) responses[status] = { ...response, description };
+    }
+    return responses;
+  };
   return {
     [`list-${plural}`]: {
       responses: {

@@ -72,6 +72,24 @@ describe('the OpenAPI document', () => {
     expect(v.safeParse(ClientViewSchema, toClientView(storedClient())).success).toBe(true);
   });
 
+  it('names the scope or identity provider, not a client, in the 404 and 400 of their routes', () => {
+    const paths = document.paths as Record<
+      string,
+      Record<string, { responses: Record<string, { description: string }> }>
+    >;
+
+    expect(paths['/api/scopes/{scope_id}']?.get?.responses['404']?.description).toBe(
+      'No scope with that id, or no such route',
+    );
+    expect(paths['/api/identity-providers/{identity_provider_id}']?.delete?.responses['404']?.description).toBe(
+      'No identity provider with that id, or no such route',
+    );
+    expect(paths['/api/identity-providers/{identity_provider_id}']?.put?.responses['400']?.description).toBe(
+      'Malformed request: body not JSON, no `identity_provider` object, a path id that is not a UUID, a bad `If-Match`',
+    );
+    expect(paths['/api/clients/{client_id}']?.get?.responses['404']?.description).toMatch(/^No client with that id/);
+  });
+
   it('describes the history entry the history route answers with, every action and field', () => {
     const schemas = (document.components as { schemas: Record<string, Record<string, unknown>> }).schemas;
     const entrySchema = schemas.HistoryEntry as {
