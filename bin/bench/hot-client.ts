@@ -71,7 +71,7 @@ export async function measureHotClient(engine: BenchEngine, seconds: number): Pr
           body: JSON.stringify({ client: { [field]: value(sequence) } }),
         };
       }),
-      load(oneClientEach(engine.serverClientIds, JSON.stringify(BENCH_UPDATE))),
+      load(oneClientEach(engine.serverClientIds, BENCH_UPDATE)),
     ]);
     // Every request line is read before the figures are: the server's output ends with it.
     await server.stop();
@@ -79,6 +79,7 @@ export async function measureHotClient(engine: BenchEngine, seconds: number): Pr
       const writes = clientIds.reduce((sum, id) => sum + (tallies.get(id)?.writes ?? 0), 0);
       const retries = clientIds.reduce((sum, id) => sum + (tallies.get(id)?.retries ?? 0), 0);
       const unexpected = Object.keys(result.statuses).filter((status) => status !== '200' && status !== '409');
+      if (writes === 0) throw new Error('hot-client run wrote nothing: its updates changed nothing');
       if (unexpected.length > 0 || result.errors > 0) {
         throw new Error(
           `hot-client run answered ${JSON.stringify(result.statuses)}, ${result.errors} connection errors`,

@@ -149,12 +149,17 @@ export async function patchLoad<Request extends Sent>(options: LoadOptions<Reque
   };
 }
 
-/** Each connection keeps to a client of its own (round-robin over `clientIds`) and sends `body`. */
-export function oneClientEach(clientIds: string[], body: string) {
+/** Each connection keeps to a client of its own (round-robin over `clientIds`) and sends `update`, renamed each time. */
+export function oneClientEach(clientIds: string[], update: object) {
   let next = 0;
+  let sequence = 0;
   return (connection: Record<string, unknown>): Sent => {
     connection.clientId ??= clientIds[next++ % clientIds.length];
-    return { path: `/api/clients/${connection.clientId}`, body };
+    sequence += 1;
+    // The same body twice is an update that changes nothing, answered without a write: the
+    // floor would then be measured doing more work than ours.
+    const body = { ...update, client: { ...(update as { client: object }).client, name: `bench ${sequence}` } };
+    return { path: `/api/clients/${connection.clientId}`, body: JSON.stringify(body) };
   };
 }
 
