@@ -26,8 +26,6 @@ export interface RouteOptions {
 
 export const MAX_PAGE_SIZE = 100;
 
-export { LIST_BUDGET_BYTES };
-
 /**
  * GET /api/clients: every client, or with `limit`, a page and the cursor of the next. Every
  * client that fits in LIST_BUDGET_BYTES: past it, the answer stops with a `next_cursor`.

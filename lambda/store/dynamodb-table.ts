@@ -10,6 +10,8 @@ import {
   PutCommand,
   type PutCommandInput,
   QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
   UpdateCommand,
   type UpdateCommandInput,
   type UpdateCommandOutput,
@@ -71,41 +73,41 @@ export class DynamoDbTable {
    */
   async queryAll(partition: string, prefix?: string, atMost?: number): Promise<Item[]> {
     const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.send(() =>
-        this.documents.send(
-          new QueryCommand({
-            ...partitionQuery(this.tableName, partition, prefix),
-            ExclusiveStartKey: startKey,
-            ...(atMost !== undefined && { Limit: atMost - items.length }),
-          }),
-        ),
-      );
+    const limit = () => (atMost === undefined ? {} : { Limit: atMost - items.length });
+    for await (const page of this.pages(partition, prefix, limit)) {
       items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && (atMost === undefined || items.length < atMost));
+      if (atMost !== undefined && items.length >= atMost) break;
+    }
     return items;
   }
 
   /** How many items a partition holds (DynamoDB still charges the read of every one). */
   async count(partition: string): Promise<number> {
     let count = 0;
+    for await (const page of this.pages(partition, undefined, () => ({ Select: 'COUNT' }))) count += page.Count ?? 0;
+    return count;
+  }
+
+  /** A partition's Query, page after page; `perPage` adds to each page's input when it is sent. */
+  private async *pages(
+    partition: string,
+    prefix: string | undefined,
+    perPage: () => Partial<QueryCommandInput>,
+  ): AsyncGenerator<QueryCommandOutput> {
     let startKey: Item | undefined;
     do {
       const page = await this.send(() =>
         this.documents.send(
           new QueryCommand({
-            ...partitionQuery(this.tableName, partition),
-            Select: 'COUNT',
+            ...partitionQuery(this.tableName, partition, prefix),
+            ...perPage(),
             ExclusiveStartKey: startKey,
           }),
         ),
       );
-      count += page.Count ?? 0;
+      yield page;
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return count;
   }
 
   async batchGet(keys: Key[], projection: Projection = {}): Promise<Item[]> {

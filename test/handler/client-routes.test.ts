@@ -14,6 +14,7 @@ import type { Client } from '../../lambda/domain/client.js';
 import { CLIENT_VIEW_KEYS, toClientView } from '../../lambda/domain/client-view.js';
 import { didKeyFromPublicKey } from '../../lambda/domain/did-key.js';
 import { valueFingerprint } from '../../lambda/domain/history-entry.js';
+import { LIST_BUDGET_BYTES } from '../../lambda/domain/resource-limits.js';
 import {
   createCreateClientHandler,
   createDeleteClientHandler,
@@ -21,7 +22,6 @@ import {
   createListClientsHandler,
   createRegenerateDidHandler,
   createRegenerateKeyPairHandler,
-  LIST_BUDGET_BYTES,
 } from '../../lambda/routes/client-routes.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
 import { createDocumentClient } from '../../lambda/store/document-client.js';
