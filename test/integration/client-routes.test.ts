@@ -1,7 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { VersionedClient } from '../../lambda/domain/client.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
 import {
@@ -22,7 +20,7 @@ import {
   SEEDED,
   storedClient,
 } from '../support/clients.js';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES, useEngine } from '../support/engines.js';
 import { apiEvent, type EventOptions, LAMBDA_CONTEXT } from '../support/events.js';
 import { routeOptions } from '../support/routes.js';
 import { newTable } from '../support/tables.js';
@@ -40,21 +38,12 @@ const NOT_FOUND = {
 };
 
 describe.each(ENGINES)('client routes on %s', (_, startEngine) => {
-  let engine: Engine;
-  let documents: DynamoDBDocumentClient;
+  const suite = useEngine(startEngine);
   let store: DynamoDbClientStore;
   let routes: Record<'list' | 'get' | 'create' | 'delete' | 'keys' | 'did', LambdaHandler>;
 
-  beforeAll(async () => {
-    engine = await startEngine();
-    documents = documentClientFor(engine.endpoint);
-  });
-  afterAll(async () => {
-    documents?.destroy();
-    await engine?.stop();
-  });
   beforeEach(async () => {
-    store = new DynamoDbClientStore(documents, await newTable(documents));
+    store = new DynamoDbClientStore(suite.documents, await newTable(suite.documents));
     const options: RouteOptions = routeOptions(store, { protectedClientIds: [PROTECTED] });
     routes = {
       list: createListClientsHandler(options),

@@ -1,7 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { prepareSeed, type SeedStores, writeSeed } from '../../bin/local/seed.js';
 import type { Client } from '../../lambda/domain/client.js';
 import { toClientView } from '../../lambda/domain/client-view.js';
@@ -12,7 +10,7 @@ import { DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js
 import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import { IDENTITY_PROVIDER, SCOPE_OPENID, SEEDED, storedClient } from '../support/clients.js';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES, useEngine } from '../support/engines.js';
 import { LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { actionsOf, historyWithoutGaps } from '../support/history.js';
 import { routeOptions } from '../support/routes.js';
@@ -25,27 +23,18 @@ const CLIENT_IDS = Array.from(
 );
 
 describe.each(ENGINES)('import on %s', (_, startEngine) => {
-  let engine: Engine;
-  let documents: DynamoDBDocumentClient;
+  const suite = useEngine(startEngine);
   let store: DynamoDbClientStore;
   let stores: SeedStores;
   let update: LambdaHandler;
 
-  beforeAll(async () => {
-    engine = await startEngine();
-    documents = documentClientFor(engine.endpoint);
-  });
-  afterAll(async () => {
-    documents?.destroy();
-    await engine?.stop();
-  });
   beforeEach(async () => {
-    const tableName = await newTable(documents);
-    store = new DynamoDbClientStore(documents, tableName);
+    const tableName = await newTable(suite.documents);
+    store = new DynamoDbClientStore(suite.documents, tableName);
     stores = {
       clients: store,
-      scopes: new DynamoDbScopeStore(documents, tableName),
-      identityProviders: new DynamoDbIdentityProviderStore(documents, tableName),
+      scopes: new DynamoDbScopeStore(suite.documents, tableName),
+      identityProviders: new DynamoDbIdentityProviderStore(suite.documents, tableName),
     };
     update = createUpdateClientHandler(routeOptions(store));
   });

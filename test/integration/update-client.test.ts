@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { documentClientFor, type Engine } from '../../bin/local/dynamodb-engines.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { documentClientFor } from '../../bin/local/dynamodb-engines.js';
 import type { Client } from '../../lambda/domain/client.js';
 import type { HistoryField } from '../../lambda/domain/history-entry.js';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
@@ -15,7 +15,7 @@ import {
   SEEDED,
   storedClient,
 } from '../support/clients.js';
-import { ENGINES } from '../support/engines.js';
+import { ENGINES, useEngine } from '../support/engines.js';
 import { type EventOptions, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { historyWithoutGaps } from '../support/history.js';
 import { routeOptions } from '../support/routes.js';
@@ -51,24 +51,14 @@ function countCommands(client: DynamoDBDocumentClient): Map<string, number> {
 }
 
 describe.each(ENGINES)('update on %s', (_, startEngine) => {
-  let engine: Engine;
-  let documents: DynamoDBDocumentClient;
+  const suite = useEngine(startEngine);
   let tableName: string;
   let store: DynamoDbClientStore;
   let handler: LambdaHandler;
 
-  beforeAll(async () => {
-    engine = await startEngine();
-    documents = documentClientFor(engine.endpoint);
-  });
-  afterAll(async () => {
-    documents?.destroy();
-    await engine?.stop();
-  });
-
   beforeEach(async () => {
-    tableName = await newTable(documents);
-    store = new DynamoDbClientStore(documents, tableName);
+    tableName = await newTable(suite.documents);
+    store = new DynamoDbClientStore(suite.documents, tableName);
     handler = createUpdateClientHandler(routeOptions(store));
     await Promise.all([
       store.putIdentityProvider(IDENTITY_PROVIDER),
@@ -85,7 +75,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
   }
 
   async function storedItem(id = CLIENT_ID) {
-    const { Item } = await documents.send(
+    const { Item } = await suite.documents.send(
       new GetCommand({ TableName: tableName, Key: itemKeys.client(id), ConsistentRead: true }),
     );
     return Item;
@@ -295,7 +285,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
     const writers = FIELDS_WITH_A_VALUE_PER_ROUND.slice(0, 10);
     const rounds = 6;
     const writes = writers.length * rounds;
-    const counted = documentClientFor(engine.endpoint);
+    const counted = documentClientFor(suite.engine.endpoint);
     const commands = countCommands(counted);
     const racing = createUpdateClientHandler(routeOptions(new DynamoDbClientStore(counted, tableName)));
     const statuses = new Map<number, number>();
@@ -328,7 +318,7 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
     expect(lostRaces).toBeGreaterThan(0);
     expect(commands.get('BatchGetItemCommand')).toBe(writes);
     // DynamoDB returns the winning item with the failed write; dynalite ignores the request.
-    expect(commands.get('GetItemCommand') ?? 0).toBe(engine.name === 'dynalite' ? lostRaces : 0);
+    expect(commands.get('GetItemCommand') ?? 0).toBe(suite.engine.name === 'dynalite' ? lostRaces : 0);
   });
 
   it('answers 422 naming the field, and writes nothing, when an update would push an imported client past 400 KB', async () => {
@@ -360,7 +350,9 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
     expect(await storedItem()).toEqual(before);
     const scopeItems = await Promise.all(
       names.map(({ name }) =>
-        documents.send(new GetCommand({ TableName: tableName, Key: itemKeys.scopeName(name), ConsistentRead: true })),
+        suite.documents.send(
+          new GetCommand({ TableName: tableName, Key: itemKeys.scopeName(name), ConsistentRead: true }),
+        ),
       ),
     );
     expect(scopeItems.filter(({ Item }) => Item)).toEqual([]);
