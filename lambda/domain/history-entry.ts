@@ -119,8 +119,7 @@ export function historyEntry(input: HistoryEntryInput): HistoryEntry {
   const after = fieldValues(input.after);
   const changes: Partial<Record<HistoryField, FieldChange>> = {};
   for (const field of HISTORY_FIELDS) {
-    // Key order aside, as canonical JSON would compare them, and far cheaper on a hot path.
-    if (isDeepStrictEqual(before[field], after[field])) continue;
+    if (sameValue(before[field], after[field])) continue;
     changes[field] =
       FINGERPRINTED_FIELDS.includes(field) || !fitsInClear(before[field]) || !fitsInClear(after[field])
         ? fingerprinted(input.clientId, field, before[field], after[field])
@@ -233,6 +232,15 @@ function fingerprinted(clientId: string, field: HistoryField, from: unknown, to:
   const fingerprint = (value: unknown) =>
     field === 'public_key' ? publicKeyFingerprint(clientId, value) : valueFingerprint(clientId, field, value);
   return { changed: true, from_fingerprint: fingerprint(from), to_fingerprint: fingerprint(to) };
+}
+
+/**
+ * Equal as the JSON a reader sees. The strict comparison settles unchanged fields cheaply on the
+ * hot path; it also tells prototypes apart, so a difference it finds is confirmed on canonical JSON
+ * before it becomes a change, and an object with no prototype never shows as a change to itself.
+ */
+function sameValue(before: unknown, after: unknown): boolean {
+  return isDeepStrictEqual(before, after) || canonicalJson(before) === canonicalJson(after);
 }
 
 function fitsInClear(value: unknown): boolean {

@@ -86,6 +86,12 @@ describe('a history entry', () => {
     expect(entryOf(before, after).changes).toEqual({});
   });
 
+  it('records no change for a key_pair_type that differs only by its prototype, as its JSON is the same', () => {
+    const before = storedClient({ key_pair_type: Object.assign(Object.create(null), { type: 'rsa' }) });
+    const after = storedClient({ key_pair_type: { type: 'rsa' } });
+    expect(entryOf(before, after).changes).toEqual({});
+  });
+
   it('records a key_pair_type whose values differ, in clear', () => {
     const before = storedClient({ key_pair_type: { type: 'rsa', modulus_size: '2048', exponent_size: '65537' } });
     const after = storedClient({ key_pair_type: { exponent_size: '65537', modulus_size: '4096', type: 'rsa' } });
