@@ -54,15 +54,6 @@ export function historySettings(environment: NodeJS.ProcessEnv = process.env): R
 // The authorizer reads it too, without this module's stores.
 export { scopeSettings };
 
-/** A route that reads no table (key pairs): its scopes and a logger. */
-export function tablelessRouteOptionsFromEnvironment() {
-  return {
-    ...scopeSettings(),
-    corsOrigins: corsOriginsFromEnvironment(),
-    logger: new Logger({ serviceName: 'clients-api' }),
-  };
-}
-
 /** What a scope or identity provider route needs, built once per container. */
 export function resourceRouteOptionsFromEnvironment(): ResourceRouteOptions {
   const config = runtimeConfig();

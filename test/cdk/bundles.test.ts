@@ -27,7 +27,9 @@ describe('the deployed bundles', () => {
         ? 'authorizer'
         : /PUT and PATCH \/api\/clients/.test(description)
           ? 'update-client'
-          : undefined;
+          : /GET \/api\/key-pairs/.test(description)
+            ? 'list-key-pairs'
+            : undefined;
       if (name) assetDirs[name] = join(outdir, resource.Metadata['aws:asset:path']);
     }
   }, 120_000);
@@ -60,10 +62,11 @@ describe('the deployed bundles', () => {
     expect(bundle.length).toBeLessThan(300 * 1024);
   });
 
-  it('keeps the AWS SDK out of the authorizer and inside the update function', async () => {
+  it('keeps the AWS SDK out of the functions that call no AWS service, and inside the update function', async () => {
     const sdkMarker = 'aws-sdk-js';
     const read = (name: string) => readFile(join(assetDirs[name] as string, 'index.mjs'), 'utf8');
     expect(await read('update-client')).toContain(sdkMarker);
     expect(await read('authorizer')).not.toContain(sdkMarker);
+    expect(await read('list-key-pairs')).not.toContain(sdkMarker);
   });
 });
