@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -290,13 +289,15 @@ class TokenBucket {
 
 type Outcome<T> = { status: 'answered'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed out' };
 
-/** What a function did within its timeout. Past it, its answer is dropped, as Lambda stops it. */
+/**
+ * What a function did within its timeout. Past it, its answer is dropped, as Lambda stops it.
+ * A plain timer, cleared on the answer: an aborted signal would build an AbortError per request.
+ */
 async function withinTimeout<T>(running: Promise<T>, timeoutMs: number): Promise<Outcome<T>> {
-  const timer = new AbortController();
-  const timeout = sleep(timeoutMs, undefined, { signal: timer.signal }).then(
-    () => ({ status: 'timed out' }) as const,
-    () => ({ status: 'timed out' }) as const,
-  );
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Outcome<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 'timed out' }), timeoutMs);
+  });
   try {
     return await Promise.race([
       running.then(
@@ -306,7 +307,7 @@ async function withinTimeout<T>(running: Promise<T>, timeoutMs: number): Promise
       timeout,
     ]);
   } finally {
-    timer.abort();
+    clearTimeout(timer);
   }
 }
 
@@ -330,15 +331,23 @@ function isProxyResult(result: unknown): result is APIGatewayProxyResult {
   );
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_PAYLOAD_BYTES) return 'too large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The whole body, or 'too large' as soon as it passes API Gateway's limit (the rest is not read). */
+function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
+  // Listeners rather than an async iterator: the iterator's promise per chunk, on every request.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_PAYLOAD_BYTES) return void chunks.push(chunk);
+      request.off('data', onData).pause();
+      resolve('too large');
+    };
+    request
+      .on('data', onData)
+      .once('end', () => resolve(Buffer.concat(chunks)))
+      .once('error', reject);
+  });
 }
 
 function proxyEvent({
