@@ -74,7 +74,7 @@ async function measure(): Promise<BenchResults> {
       node: process.version,
       machine,
       // The files were temporary: their names mean nothing after the run.
-      bundles: bundles.map(({ file: _file, ...figures }) => figures),
+      bundles: bundles.map(({ file: _file, sdkFloor: _sdkFloor, ...figures }) => figures),
       coldStarts,
       warm,
       work,

@@ -16,7 +16,7 @@ export interface BenchResults {
     model: string;
     loadAverage: { oneMinute?: number; fiveMinutes?: number; fifteenMinutes?: number };
   };
-  bundles: Omit<BundleFigures, 'file'>[];
+  bundles: Omit<BundleFigures, 'file' | 'sdkFloor'>[];
   coldStarts: ColdStartFigures;
   warm: { p50Micros: number; p99Micros: number };
   work: DynamoDbWork[];
@@ -66,12 +66,17 @@ export function budgetsOf(results: BenchResults): Budget[] {
       measured: `${kilobytes(authorizer?.bytes ?? 0)}, SDK ${authorizer?.containsSdk ? 'inside' : 'absent'}`,
       met: (authorizer?.bytes ?? Infinity) <= 40 * KB && authorizer?.containsSdk === false,
     },
-    ...results.coldStarts.bundles.map((entry) => ({
-      budget: `${entry.name} cold-start overhead ≤ 50 ms`,
-      means: 'what loading the bundle and its module scope adds to a bare Node start, run by run',
-      measured: formatSpread(entry.overheadMs, ' ms'),
-      met: entry.overheadMs.median <= 50,
-    })),
+    ...results.coldStarts.bundles.map((entry) => {
+      const overhead = entry.overFloorMs ?? entry.overheadMs;
+      return {
+        budget: `${entry.name} cold-start overhead ≤ 50 ms over ${entry.sdkFloor ? `its SDK floor (${entry.sdkFloor})` : 'bare node'}`,
+        means: entry.sdkFloor
+          ? 'what loading our code and its module scope adds to loading the SDK clients it creates, run by run'
+          : 'what loading the bundle and its module scope adds to a bare Node start, run by run',
+        measured: formatSpread(overhead, ' ms'),
+        met: overhead.median <= 50,
+      };
+    }),
     {
       budget: 'warm handler p50 ≤ 150 µs',
       means: "the function's own CPU per update, DynamoDB answered from memory",
@@ -125,7 +130,13 @@ const throughputCells = (figures: Throughput) => [
 ];
 
 const coldCells = (entry: ColdStartFigures['bundles'][number] | undefined) =>
-  entry ? [`${entry.medianMs} ms`, formatSpread(entry.overheadMs, ' ms')] : ['', ''];
+  entry
+    ? [
+        `${entry.medianMs} ms`,
+        formatSpread(entry.overheadMs, ' ms'),
+        entry.overFloorMs ? `${formatSpread(entry.overFloorMs, ' ms')} over ${entry.sdkFloor}` : '',
+      ]
+    : ['', '', ''];
 
 /** The tables of a run, in Markdown, as printed and as docs/performance.md shows them. */
 export function renderReport(results: BenchResults): string {
@@ -149,7 +160,15 @@ export function renderReport(results: BenchResults): string {
     `Run of ${results.date} on ${machine.cpus} × ${machine.model}, Node ${results.node}, load average ${Object.values(machine.loadAverage).join(' ')} at the start.`,
     '',
     '#### Bundles and cold starts',
-    ...header(['function', 'bytes', 'gzip', 'AWS SDK', 'cold start (median)', 'overhead over bare node, run by run']),
+    ...header([
+      'function',
+      'bytes',
+      'gzip',
+      'AWS SDK',
+      'cold start (median)',
+      'overhead over bare node, run by run',
+      'overhead over its SDK floor, run by run',
+    ]),
     ...results.bundles.map((entry) =>
       row([
         entry.name,
@@ -159,7 +178,18 @@ export function renderReport(results: BenchResults): string {
         ...coldCells(cold(entry.name)),
       ]),
     ),
-    row(['bare `node -e 0` (the floor)', '', '', '', `${results.coldStarts.bareNodeMs} ms`, '']),
+    ...results.coldStarts.sdkFloors.map((floor) =>
+      row([
+        `SDK floor: ${floor.name} (its client alone)`,
+        '',
+        '',
+        'inside',
+        `${floor.medianMs} ms`,
+        formatSpread(floor.overheadMs, ' ms'),
+        '',
+      ]),
+    ),
+    row(['bare `node -e 0` (the floor)', '', '', '', `${results.coldStarts.bareNodeMs} ms`, '', '']),
     '',
     '#### Warm handler (DynamoDB answered from memory)',
     ...header(['p50', 'p99']),

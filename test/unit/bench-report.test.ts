@@ -37,8 +37,15 @@ function run(changes: Partial<BenchResults> = {}): BenchResults {
       bareNodeMs: 40,
       bundles: [
         { name: 'authorizer', medianMs: 52, overheadMs: { median: 12, low: 10, high: 14, rounds: 21 } },
-        { name: 'update-client', medianMs: 78, overheadMs: { median: 38, low: 35, high: 41, rounds: 21 } },
+        {
+          name: 'update-client',
+          medianMs: 118,
+          overheadMs: { median: 78, low: 75, high: 81, rounds: 21 },
+          sdkFloor: 'DynamoDB',
+          overFloorMs: { median: 18, low: 15, high: 21, rounds: 21 },
+        },
       ],
+      sdkFloors: [{ name: 'DynamoDB', medianMs: 100, overheadMs: { median: 60, low: 58, high: 63, rounds: 21 } }],
     },
     warm: { p50Micros: 25, p99Micros: 118 },
     work: [{ scenario: 'scalar fields only', roundTrips: 2, readUnits: 1, writeUnits: 1, status: 200 }],
@@ -93,6 +100,35 @@ describe('bench budgets', () => {
     ]);
     expect(table).toMatch(
       /^\| end to end ≤ 1\.15 × the node:http floor at concurrency 10 \| .+ \| 1\.2 × \(IQR 1\.1–1\.3, 5 rounds\) \| \*\*MISSED\*\* \|$/m,
+    );
+  });
+
+  it('judge the cold start of a function that carries the SDK over its SDK floor, and of the others over bare node', () => {
+    const slow = run({
+      coldStarts: {
+        ...run().coldStarts,
+        bundles: run().coldStarts.bundles.map((entry) =>
+          entry.name === 'update-client' ? { ...entry, overFloorMs: spread(51, 49, 53) } : entry,
+        ),
+      },
+    });
+
+    expect(budgetsOf(slow).filter((budget) => budget.budget.includes('cold-start'))).toEqual([
+      {
+        budget: 'authorizer cold-start overhead ≤ 50 ms over bare node',
+        means: expect.any(String),
+        measured: '12 ms (IQR 10–14, 21 rounds)',
+        met: true,
+      },
+      {
+        budget: 'update-client cold-start overhead ≤ 50 ms over its SDK floor (DynamoDB)',
+        means: expect.any(String),
+        measured: '51 ms (IQR 49–53, 5 rounds)',
+        met: false,
+      },
+    ]);
+    expect(renderReport(slow)).toMatch(
+      /^\| SDK floor: DynamoDB \(its client alone\) \| .*\| 100 ms \| 60 ms \(IQR 58–63, 21 rounds\) \| +\|$/m,
     );
   });
 
