@@ -112,7 +112,7 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
   }
 
   async function invoke(route: GatewayRoute, event: APIGatewayProxyEvent, requestId: string): Promise<Answer> {
-    if (Buffer.byteLength(JSON.stringify(event)) > MAX_LAMBDA_PAYLOAD_BYTES) {
+    if (eventMayExceedLimit(event) && Buffer.byteLength(JSON.stringify(event)) > MAX_LAMBDA_PAYLOAD_BYTES) {
       // Lambda refuses the invocation (RequestTooLargeException), which API Gateway answers 500.
       return { statusCode: 500, body: DEFAULT_5XX_BODY, headers: {} };
     }
@@ -129,7 +129,10 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
       return errors.INTEGRATION_FAILURE as GatewayError;
     }
     const result = outcome.value;
-    if (!isProxyResult(result) || Buffer.byteLength(JSON.stringify(result)) > MAX_LAMBDA_PAYLOAD_BYTES) {
+    if (
+      !isProxyResult(result) ||
+      (answerMayExceedLimit(result) && Buffer.byteLength(JSON.stringify(result)) > MAX_LAMBDA_PAYLOAD_BYTES)
+    ) {
       // A malformed proxy answer, or one over Lambda's payload limit, is a failed invocation.
       logFunctionError(
         route.functionName,
@@ -320,6 +323,33 @@ function logFunctionError(functionName: string, outcome: Outcome<unknown>, reque
         ? String(outcome.error instanceof Error ? `${outcome.error.name}: ${outcome.error.message}` : outcome.error)
         : 'unknown';
   console.error(JSON.stringify({ level: 'ERROR', message: 'function failed', functionName, requestId, error }));
+}
+
+/*
+ * Bounds that spare serializing every event and answer to measure it: JSON.stringify writes at
+ * most 6 bytes per UTF-16 unit of a string (`\u0000`), so a body and headers far below Lambda's
+ * limit cannot make an invocation pass it. Only those near it are measured exactly.
+ */
+const EVENT_FIXED_BYTES = 64 * 1024;
+
+/**
+ * The event's strings all come from the body, the request's headers, path and query, and the
+ * authorizer's context; each of the latter appears at most 4 times.
+ */
+function eventMayExceedLimit(event: APIGatewayProxyEvent): boolean {
+  let headerUnits = event.path.length;
+  for (const lists of [event.multiValueHeaders, event.multiValueQueryStringParameters]) {
+    for (const [name, values] of Object.entries(lists ?? {})) {
+      for (const value of values ?? []) headerUnits += name.length + value.length;
+    }
+  }
+  for (const value of Object.values(event.requestContext.authorizer ?? {})) headerUnits += String(value).length;
+  const bodyUnits = event.body?.length ?? 0;
+  return 6 * (bodyUnits + 4 * headerUnits) + EVENT_FIXED_BYTES > MAX_LAMBDA_PAYLOAD_BYTES;
+}
+
+function answerMayExceedLimit({ body, ...rest }: APIGatewayProxyResult): boolean {
+  return 6 * (body?.length ?? 0) + Buffer.byteLength(JSON.stringify(rest)) > MAX_LAMBDA_PAYLOAD_BYTES;
 }
 
 function isProxyResult(result: unknown): result is APIGatewayProxyResult {
