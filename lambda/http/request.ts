@@ -87,7 +87,7 @@ export function jsonBody(request: ApiRequest): unknown {
   let text: string;
   let parsed: unknown;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = UTF8.decode(body);
     parsed = JSON.parse(text);
   } catch {
     throw badRequest({ resource: ['request body is not valid JSON'] });
@@ -100,6 +100,8 @@ export function jsonBody(request: ApiRequest): unknown {
 }
 
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** Strict: a body that is not UTF-8 is refused, not patched with U+FFFD. Created once, reused. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Whether every string of a parsed body, object keys included, is well-formed Unicode. JSON's
