@@ -240,7 +240,9 @@ function fingerprinted(clientId: string, field: HistoryField, from: unknown, to:
  * before it becomes a change, and an object with no prototype never shows as a change to itself.
  */
 function sameValue(before: unknown, after: unknown): boolean {
-  return isDeepStrictEqual(before, after) || canonicalJson(before) === canonicalJson(after);
+  if (isDeepStrictEqual(before, after)) return true;
+  const bothObjects = typeof before === 'object' && before !== null && typeof after === 'object' && after !== null;
+  return bothObjects && canonicalJson(before) === canonicalJson(after);
 }
 
 function fitsInClear(value: unknown): boolean {

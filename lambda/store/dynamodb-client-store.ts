@@ -447,14 +447,12 @@ function toStoredClient(item: Item, capacity: number): StoredClient {
 
 /** The client's own attributes of an item: without keys, version, history and tombstone marks. */
 function clientAttributes(item: Item): Partial<Client> {
-  return Object.fromEntries(
-    Object.entries(item).filter(
-      ([attribute]) =>
-        attribute !== PARTITION_KEY &&
-        attribute !== SORT_KEY &&
-        attribute !== VERSION &&
-        !TOMBSTONE_MARKS.includes(attribute) &&
-        !attribute.startsWith(HISTORY_SLOT_PREFIX),
-    ),
-  );
+  // One pass without intermediate arrays: an update's item holds its whole history beside the client.
+  const attributes: Record<string, unknown> = {};
+  for (const attribute in item) {
+    if (NOT_CLIENT_ATTRIBUTES.has(attribute) || attribute.startsWith(HISTORY_SLOT_PREFIX)) continue;
+    attributes[attribute] = item[attribute];
+  }
+  return attributes as Partial<Client>;
 }
+const NOT_CLIENT_ATTRIBUTES: ReadonlySet<string> = new Set([PARTITION_KEY, SORT_KEY, VERSION, ...TOMBSTONE_MARKS]);

@@ -234,11 +234,15 @@ export function historyCost({
  */
 export function leftoverSlots(item: Item, capacity: number): number[] {
   const nextVersion = Number(item[VERSION] ?? 0) + 1;
-  return slotIndexes(item).filter((index) => {
-    if (index < capacity) return false;
-    const entry = item[`${HISTORY_SLOT_PREFIX}${index}`];
-    return !isHistoryEntry(entry) || entry.version <= nextVersion - capacity;
-  });
+  // Only the slots past the capacity can be left over: those are looked up, not every attribute.
+  const leftover: number[] = [];
+  for (let index = capacity; index < MAX_HISTORY_CAPACITY; index += 1) {
+    const slot = `${HISTORY_SLOT_PREFIX}${index}`;
+    if (!(slot in item)) continue;
+    const entry = item[slot];
+    if (!isHistoryEntry(entry) || entry.version <= nextVersion - capacity) leftover.push(index);
+  }
+  return leftover;
 }
 
 function slotIndexes(item: Item | undefined): number[] {
