@@ -82,6 +82,26 @@ const BATCHED = projection([PARTITION_KEY, SORT_KEY, ...CLIENT_VIEW_KEYS, VERSIO
 const HISTORY = projection([VERSION, ...TOMBSTONE_MARKS, ...ALL_HISTORY_SLOTS]);
 /** A list page: tombstones are filtered out, so no marks are read. */
 const LISTED = projection([...CLIENT_VIEW_KEYS, VERSION]);
+/** What the update's read uses of a scope, a scope's name lock or an identity provider. */
+const NAMED_RESOURCE_ATTRIBUTES = ['id', 'name', 'label', 'public', 'deleting'];
+
+/**
+ * The update's one read: the client with its private key (whose fingerprint the entry records
+ * when it changes), its version and marks, and only the history slots past the capacity (which
+ * the write clears); beside it, the scopes and identity providers it names, whose attributes
+ * one projection serves as well. The ring's other slots, most of a busy client's item, are
+ * neither sent nor decoded: they are only ever overwritten.
+ */
+export function updateReadProjection(capacity: number): Required<Projection> {
+  return projection([
+    PARTITION_KEY,
+    SORT_KEY,
+    ...new Set([...CLIENT_ATTRIBUTES, ...NAMED_RESOURCE_ATTRIBUTES]),
+    VERSION,
+    ...TOMBSTONE_MARKS,
+    ...ALL_HISTORY_SLOTS.slice(capacity),
+  ]);
+}
 
 export interface ClientStoreSettings {
   /** The entries of history each client keeps (HISTORY_CAPACITY; default 50). */
@@ -101,6 +121,7 @@ export class DynamoDbClientStore implements ClientStore {
   private readonly scopes: DynamoDbNamedResources<Scope>;
   private readonly identityProviders: DynamoDbNamedResources<IdentityProvider>;
   private readonly historyCapacity: number;
+  private readonly updateRead: Required<Projection>;
   private readonly retentionDays: number;
   private readonly now: () => Date;
 
@@ -113,6 +134,7 @@ export class DynamoDbClientStore implements ClientStore {
     this.retentionDays = settings.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS;
     this.now = settings.now ?? (() => new Date());
     this.historyBytes = maxRingBytes(this.historyCapacity);
+    this.updateRead = updateReadProjection(this.historyCapacity);
   }
 
   private get documents(): DynamoDBDocumentClient {
@@ -130,10 +152,7 @@ export class DynamoDbClientStore implements ClientStore {
       ...references.scopeIds.map(itemKeys.scope),
       ...references.scopeNames.map(itemKeys.scopeName),
     ];
-    // Whole items (one projection would serve every kind read here): the client's private key,
-    // whose fingerprint the entry records when it changes, and its history slots, which the
-    // write clears past the capacity.
-    const items = await this.table.batchGet(keys);
+    const items = await this.table.batchGet(keys, this.updateRead);
     const client = items.find((item) => item.pk === ITEM_KINDS.client);
     return {
       client: client && !isTombstone(client) ? toStoredClient(client, this.historyCapacity) : undefined,

@@ -20,7 +20,7 @@ import { CLIENT_ID, OTHER_IDENTITY_PROVIDER, SCOPE_OPENID, SCOPE_PROFILE, stored
 import { ADMIN_AUTHORIZER, LAMBDA_CONTEXT, updateEvent } from '../support/events.js';
 import { clientItem } from '../support/items.js';
 import { routeOptions } from '../support/routes.js';
-import { decodedCondition, decodedUpdate, recordedEntry } from '../support/writes.js';
+import { decodedCondition, decodedProjection, decodedUpdate, recordedEntry } from '../support/writes.js';
 
 const PROTECTED_ID = vi.hoisted(() => {
   const id = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
@@ -165,7 +165,7 @@ describe('a valid update', () => {
 
     expect(dynamo.calls()).toHaveLength(2);
     expect(dynamo).toHaveReceivedCommandWith(BatchGetCommand, {
-      RequestItems: { [TABLE]: { Keys: [itemKeys.client(CLIENT_ID)], ConsistentRead: true } },
+      RequestItems: { [TABLE]: expect.objectContaining({ Keys: [itemKeys.client(CLIENT_ID)], ConsistentRead: true }) },
     });
     expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: TABLE,
@@ -192,6 +192,33 @@ describe('a valid update', () => {
     });
   });
 
+  it('reads the client with its private key and the history slots past the capacity, not the ring it overwrites', async () => {
+    givenStored();
+    givenWriteSucceeds();
+
+    await send({ body: { client: { name: 'Renamed' } } });
+
+    const read = dynamo.commandCalls(BatchGetCommand)[0]?.args[0].input.RequestItems?.[TABLE] ?? {};
+    const attributes = decodedProjection(read) ?? [];
+    expect(attributes).toEqual(
+      expect.arrayContaining([
+        'pk',
+        'sk',
+        'version',
+        'deleted_at',
+        'private_key',
+        'secret',
+        'name',
+        'public',
+        'history_50',
+        'history_99',
+      ]),
+    );
+    expect(attributes.filter((attribute) => /^history_\d+$/.test(attribute))).toEqual(
+      Array.from({ length: 50 }, (_, index) => `history_${50 + index}`),
+    );
+  });
+
   it('reads the referenced identity provider and scopes in the same BatchGetItem', async () => {
     givenStored(storedClient(), 3, [
       { ...itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id), ...OTHER_IDENTITY_PROVIDER },
@@ -204,10 +231,10 @@ describe('a valid update', () => {
 
     expect(dynamo.commandCalls(BatchGetCommand)[0]?.args[0].input).toEqual({
       RequestItems: {
-        [TABLE]: {
+        [TABLE]: expect.objectContaining({
           Keys: [itemKeys.client(CLIENT_ID), itemKeys.identityProvider(OTHER_IDENTITY_PROVIDER.id)],
           ConsistentRead: true,
-        },
+        }),
       },
     });
   });

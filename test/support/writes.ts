@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '../../lambda/domain/history-entry.js';
 
 interface Expressions {
+  ProjectionExpression?: string;
   UpdateExpression?: string;
   ConditionExpression?: string;
   ExpressionAttributeNames?: Record<string, string>;
@@ -32,6 +33,12 @@ export function decodedCondition(input: Expressions): string {
   return (input.ConditionExpression ?? '').replace(/[#:]\w+/g, (placeholder) =>
     placeholder.startsWith('#') ? (names[placeholder] ?? placeholder) : JSON.stringify(values[placeholder]),
   );
+}
+
+/** The attributes a read asks for, whatever its placeholders; undefined for whole items. */
+export function decodedProjection(input: Expressions): string[] | undefined {
+  const names = input.ExpressionAttributeNames ?? {};
+  return input.ProjectionExpression?.split(', ').map((name) => names[name] ?? name);
 }
 
 /** The history entry an UpdateItem records, in whichever slot. */
