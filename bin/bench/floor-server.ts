@@ -1,8 +1,8 @@
 /**
  * The end-to-end floor of `npm run bench`: an update without this project's code. A bare
  * node:http server answers `PATCH /api/clients/{id}` with the two DynamoDB calls an update
- * makes (a consistent BatchGetItem of the client, then an UpdateItem conditional on the
- * version read, returning the attributes it set, as the store asks) and sets the body's fields
+ * makes (a consistent BatchGetItem of the client, with the store's projection, then an
+ * UpdateItem conditional on the version read, returning the attributes it set, as the store asks) and sets the body's fields
  * as they come: no gateway emulation, no authorizer, no validation, no view. Like ours, the
  * UpdateItem also records the change in the item's history ring, the same slot of the same
  * items: the contract makes that entry part of the write, so the engine's work on it is not
@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { itemKeys } from '../../lambda/store/dynamodb-client-store.js';
+import { itemKeys, updateReadProjection } from '../../lambda/store/dynamodb-client-store.js';
 import { DEFAULT_HISTORY_CAPACITY, historySlot } from '../../lambda/store/history-ring.js';
 import { documentClientFor } from '../local/dynamodb-engines.js';
 
@@ -24,6 +24,7 @@ const { values } = parseArgs({
 });
 const table = values.table as string;
 const documents = documentClientFor(values.endpoint as string);
+const projection = updateReadProjection(DEFAULT_HISTORY_CAPACITY);
 
 const server = createServer(async (request, response) => {
   const chunks: Buffer[] = [];
@@ -32,7 +33,7 @@ const server = createServer(async (request, response) => {
   const fields = Object.entries((JSON.parse(Buffer.concat(chunks).toString()) as { client: object }).client);
   try {
     const read = await documents.send(
-      new BatchGetCommand({ RequestItems: { [table]: { Keys: [key], ConsistentRead: true } } }),
+      new BatchGetCommand({ RequestItems: { [table]: { Keys: [key], ConsistentRead: true, ...projection } } }),
     );
     const item = read.Responses?.[table]?.[0] ?? {};
     const version = Number(item.version);
