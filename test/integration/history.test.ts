@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LambdaHandler } from '../../lambda/http/api-handler.js';
@@ -15,7 +16,7 @@ import { createUpdateIdentityProviderHandler } from '../../lambda/routes/identit
 import type { ResourceRouteOptions } from '../../lambda/routes/named-resource-routes.js';
 import { createDeleteScopeHandler, createUpdateScopeHandler } from '../../lambda/routes/scope-routes.js';
 import { createUpdateClientHandler } from '../../lambda/routes/update-client.js';
-import { type ClientStoreSettings, DynamoDbClientStore } from '../../lambda/store/dynamodb-client-store.js';
+import { type ClientStoreSettings, DynamoDbClientStore, itemKeys } from '../../lambda/store/dynamodb-client-store.js';
 import { DynamoDbIdentityProviderStore } from '../../lambda/store/dynamodb-identity-provider-store.js';
 import { DynamoDbScopeStore } from '../../lambda/store/dynamodb-scope-store.js';
 import { IDENTITY_PROVIDER, SCOPE_OPENID, SCOPE_PROFILE } from '../support/clients.js';
@@ -287,6 +288,33 @@ describe.each(ENGINES)('change history on %s', (_, startEngine) => {
     for (const entry of entries.slice(0, 4)) {
       expect(entry.actor).toEqual({ sub: 'scope-admin', client_id: 'ops-console', issuer: ADMIN_ACTOR.issuer });
     }
+  });
+
+  it('clears the slots past a lowered capacity through the API’s own updates, once their entries leave the window', async () => {
+    const large = routesOver({ historyCapacity: 6 });
+    await createClient(large);
+    for (const name of ['a', 'b', 'c', 'd']) {
+      await call('update', { method: 'PATCH', body: { client: { name } } }, large);
+    }
+    const slots = async () =>
+      Object.keys(
+        (await engine.documents.send(new GetCommand({ TableName: table, Key: itemKeys.client(CLIENT) }))).Item ?? {},
+      )
+        .filter((attribute) => attribute.startsWith('history_'))
+        .sort();
+    const small = routesOver({ historyCapacity: 3 });
+
+    expect(await slots()).toEqual(['history_1', 'history_2', 'history_3', 'history_4', 'history_5']);
+    for (const name of ['e', 'f', 'g']) {
+      await call('update', { method: 'PATCH', body: { client: { name } } }, small);
+    }
+
+    expect(await slots()).toEqual(['history_0', 'history_1', 'history_2']);
+    expect(actionsOf((await history({}, small)).json.data)).toEqual([
+      [8, 'updated'],
+      [7, 'updated'],
+      [6, 'updated'],
+    ]);
   });
 
   it('keeps the last N entries (HISTORY_CAPACITY), one per version, and pages them', async () => {
