@@ -167,11 +167,12 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
       return answer(errors.THROTTLED as GatewayError);
     }
     const origin = request.headers.origin;
-    const methods = [...match.resource.methods.keys()];
-    const mockMapsRequest = mockMapsContentType(request.headers['content-type']);
+    // What only the MOCK methods (preflight, 405) need: worked out on their paths alone.
+    const methods = () => [...match.resource.methods.keys()];
+    const mockMapsRequest = () => mockMapsContentType(request.headers['content-type']);
     if (method === 'OPTIONS' && corsOrigins.length > 0) {
-      if (!mockMapsRequest) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
-      const headers = corsHeaders(origin, corsOrigins, (allowed) => preflightHeaders(allowed, methods));
+      if (!mockMapsRequest()) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
+      const headers = corsHeaders(origin, corsOrigins, (allowed) => preflightHeaders(allowed, methods()));
       return answer({ statusCode: 204, headers, body: '' });
     }
 
@@ -184,11 +185,11 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
       return answer(errors.ACCESS_DENIED as GatewayError);
     }
     if (!route) {
-      if (!mockMapsRequest) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
+      if (!mockMapsRequest()) return answer(errors.UNSUPPORTED_MEDIA_TYPE as GatewayError);
       const scopes = resourceScopes([...match.resource.methods.values()].map((method) => method.scopes));
       const held = String(authorization.context?.scope ?? '').split(' ');
       const mock = scopes.accepted.some((scope) => held.includes(scope))
-        ? methodNotAllowedAnswer(methods)
+        ? methodNotAllowedAnswer(methods())
         : insufficientScopeAnswer(scopes.challenge);
       return answer({ ...mock, headers: { ...mock.headers, ...corsHeaders(origin, corsOrigins) } });
     }
@@ -399,24 +400,17 @@ function proxyEvent({
   match: { resource: Resource; pathParameters: Record<string, string> };
   authorization: APIGatewayAuthorizerResult;
 }): APIGatewayProxyEvent {
-  const headerPairs: [string, string][] = [];
-  for (let index = 0; index < request.rawHeaders.length; index += 2) {
-    headerPairs.push([request.rawHeaders[index] as string, request.rawHeaders[index + 1] as string]);
-  }
-  const multiValueHeaders = group(headerPairs);
-  const searchParams = new URLSearchParams(query);
-  const multiValueQuery = group([...searchParams]);
-  const last = (values: Record<string, string[]>) =>
-    Object.fromEntries(Object.entries(values).map(([name, list]) => [name, list.at(-1) as string]));
+  const headers = grouped(request.rawHeaders) ?? { all: {}, last: {} };
+  const queryParameters = query === '' ? undefined : grouped([...new URLSearchParams(query)].flat());
   return {
     resource: match.resource.path,
     // As on a custom domain mapped at the root: the path as sent, trailing slash included.
     path,
     httpMethod: method,
-    headers: last(multiValueHeaders),
-    multiValueHeaders,
-    queryStringParameters: searchParams.size > 0 ? last(multiValueQuery) : null,
-    multiValueQueryStringParameters: searchParams.size > 0 ? multiValueQuery : null,
+    headers: headers.last,
+    multiValueHeaders: headers.all,
+    queryStringParameters: queryParameters?.last ?? null,
+    multiValueQueryStringParameters: queryParameters?.all ?? null,
     pathParameters: match.pathParameters,
     stageVariables: null,
     // Without binary media types, API Gateway hands the body over as UTF-8 text: bytes that
@@ -462,10 +456,24 @@ function proxyEvent({
 }
 
 /** Values by name, in order; a Map first, so that a name like `__proto__` stays a plain key. */
-function group(pairs: [string, string][]): Record<string, string[]> {
+/**
+ * Names and values, alternating (as Node's rawHeaders), grouped as API Gateway hands them over:
+ * every value of a name in order, and the last one alone. Through a Map, so that a hostile name
+ * such as `__proto__` stays a plain key. Undefined when there are none.
+ */
+function grouped(
+  namesAndValues: string[],
+): { all: Record<string, string[]>; last: Record<string, string> } | undefined {
+  if (namesAndValues.length === 0) return undefined;
   const groups = new Map<string, string[]>();
-  for (const [name, value] of pairs) groups.set(name, [...(groups.get(name) ?? []), value]);
-  return Object.fromEntries(groups);
+  for (let index = 0; index < namesAndValues.length; index += 2) {
+    const [name, value] = [namesAndValues[index] as string, namesAndValues[index + 1] as string];
+    const values = groups.get(name);
+    if (values) values.push(value);
+    else groups.set(name, [value]);
+  }
+  const last = new Map([...groups].map(([name, values]) => [name, values.at(-1) as string]));
+  return { all: Object.fromEntries(groups), last: Object.fromEntries(last) };
 }
 
 function lambdaContext(requestId: string, route: GatewayRoute, deadline: number): Context {
