@@ -148,6 +148,8 @@ export function createLocalGateway(options: LocalGatewayOptions): RequestListene
     const requestId = randomUUID();
     const answer = (result: Answer) => send(response, requestId, result);
     const body = await readBody(request);
+    // A client that went away mid-body gets no answer, and no function runs for it.
+    if (body === 'aborted') return;
     if (body === 'too large') return answer(errors.REQUEST_TOO_LARGE as GatewayError);
 
     const { path, query } = splitTarget(request.url ?? '/');
@@ -341,7 +343,8 @@ function eventMayExceedLimit(event: APIGatewayProxyEvent): boolean {
   let headerUnits = event.path.length;
   for (const lists of [event.multiValueHeaders, event.multiValueQueryStringParameters]) {
     for (const [name, values] of Object.entries(lists ?? {})) {
-      for (const value of values ?? []) headerUnits += name.length + value.length;
+      // One unit more per value: an empty name and value still cost their quotes.
+      for (const value of values ?? []) headerUnits += name.length + value.length + 1;
     }
   }
   for (const value of Object.values(event.requestContext.authorizer ?? {})) headerUnits += String(value).length;
@@ -349,8 +352,9 @@ function eventMayExceedLimit(event: APIGatewayProxyEvent): boolean {
   return 6 * (bodyUnits + 4 * headerUnits) + EVENT_FIXED_BYTES > MAX_LAMBDA_PAYLOAD_BYTES;
 }
 
+/** The body at 6 bytes a unit, the rest as serialized, and room for the body's own key. */
 function answerMayExceedLimit({ body, ...rest }: APIGatewayProxyResult): boolean {
-  return 6 * (body?.length ?? 0) + Buffer.byteLength(JSON.stringify(rest)) > MAX_LAMBDA_PAYLOAD_BYTES;
+  return 6 * (body?.length ?? 0) + Buffer.byteLength(JSON.stringify(rest)) + 16 > MAX_LAMBDA_PAYLOAD_BYTES;
 }
 
 function isProxyResult(result: unknown): result is APIGatewayProxyResult {
@@ -362,10 +366,13 @@ function isProxyResult(result: unknown): result is APIGatewayProxyResult {
   );
 }
 
-/** The whole body, or 'too large' as soon as it passes API Gateway's limit (the rest is not read). */
-function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
+/**
+ * The whole body; 'too large' as soon as it passes API Gateway's limit (the rest is not read);
+ * 'aborted' when the client goes away before its end, which must not stop the server.
+ */
+function readBody(request: IncomingMessage): Promise<Buffer | 'too large' | 'aborted'> {
   // Listeners rather than an async iterator: the iterator's promise per chunk, on every request.
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -377,7 +384,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
     request
       .on('data', onData)
       .once('end', () => resolve(Buffer.concat(chunks)))
-      .once('error', reject);
+      .once('error', () => resolve('aborted'));
   });
 }
 
@@ -455,7 +462,6 @@ function proxyEvent({
   };
 }
 
-/** Values by name, in order; a Map first, so that a name like `__proto__` stays a plain key. */
 /**
  * Names and values, alternating (as Node's rawHeaders), grouped as API Gateway hands them over:
  * every value of a name in order, and the last one alone. Through a Map, so that a hostile name

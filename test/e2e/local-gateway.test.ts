@@ -389,6 +389,33 @@ describe('function timeouts, failures and limits', () => {
     expect(response.json).toEqual(BAD_GATEWAY);
   });
 
+  it('keeps serving, and runs no function, when a client goes away in the middle of its body', async () => {
+    const base = await startGateway();
+    const { hostname, port } = new URL(base);
+
+    await new Promise<void>((resolve) => {
+      const outgoing = request({
+        host: hostname,
+        port,
+        path: '/api/clients',
+        method: 'POST',
+        headers: { Authorization: TOKEN, 'Content-Type': 'application/json', 'Content-Length': '1000' },
+      });
+      outgoing.on('error', () => {});
+      outgoing.write('{"client":', () => {
+        // Long enough for the gateway to be reading the body when the connection drops.
+        setTimeout(() => {
+          outgoing.destroy();
+          setTimeout(resolve, 100);
+        }, 50);
+      });
+    });
+    const response = await send(base, '/api/clients');
+
+    expect(response.status).toBe(200);
+    expect(seen.map(({ event }) => event.httpMethod)).toEqual(['GET']);
+  });
+
   it("answers 413 to a body over API Gateway's 10 MB, before any function", async () => {
     const base = await startGateway();
 
