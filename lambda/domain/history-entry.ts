@@ -241,8 +241,15 @@ function fingerprinted(clientId: string, field: HistoryField, from: unknown, to:
  */
 function sameValue(before: unknown, after: unknown): boolean {
   if (isDeepStrictEqual(before, after)) return true;
-  const bothObjects = typeof before === 'object' && before !== null && typeof after === 'object' && after !== null;
-  return bothObjects && canonicalJson(before) === canonicalJson(after);
+  return isJsonObject(before) && isJsonObject(after) && canonicalJson(before) === canonicalJson(after);
+}
+
+/** An array or a plain object (with or without a prototype): what JSON writes as it is. */
+function isJsonObject(value: unknown): boolean {
+  if (Array.isArray(value)) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function fitsInClear(value: unknown): boolean {

@@ -90,7 +90,10 @@ const NAMED_RESOURCE_ATTRIBUTES = ['id', 'name', 'label', 'public', 'deleting'];
  * when it changes), its version and marks, and only the history slots past the capacity (which
  * the write clears); beside it, the scopes and identity providers it names, whose attributes
  * one projection serves as well. The ring's other slots, most of a busy client's item, are
- * neither sent nor decoded: they are only ever overwritten.
+ * neither sent nor decoded: they are only ever overwritten. This holds because a client item
+ * keeps nothing but CLIENT_ATTRIBUTES, the keys, the version, the marks and the ring (every
+ * write goes through setAttributes, the create's item or the tombstone): the size check sees
+ * all of the client this way.
  */
 export function updateReadProjection(capacity: number): Required<Projection> {
   return projection([
@@ -468,7 +471,8 @@ function toStoredClient(item: Item, capacity: number): StoredClient {
 function clientAttributes(item: Item): Partial<Client> {
   // One pass without intermediate arrays: an update's item holds its whole history beside the client.
   const attributes: Record<string, unknown> = {};
-  for (const attribute in item) {
+  // Own keys only: a stored attribute named `__proto__` becomes the prototype of what unmarshall builds.
+  for (const attribute of Object.keys(item)) {
     if (NOT_CLIENT_ATTRIBUTES.has(attribute) || attribute.startsWith(HISTORY_SLOT_PREFIX)) continue;
     attributes[attribute] = item[attribute];
   }

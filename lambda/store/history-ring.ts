@@ -238,7 +238,7 @@ export function leftoverSlots(item: Item, capacity: number): number[] {
   const leftover: number[] = [];
   for (let index = capacity; index < MAX_HISTORY_CAPACITY; index += 1) {
     const slot = `${HISTORY_SLOT_PREFIX}${index}`;
-    if (!(slot in item)) continue;
+    if (!Object.hasOwn(item, slot)) continue;
     const entry = item[slot];
     if (!isHistoryEntry(entry) || entry.version <= nextVersion - capacity) leftover.push(index);
   }
