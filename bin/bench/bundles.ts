@@ -50,12 +50,13 @@ export async function measureBundles(outDir: string): Promise<BundleFigures[]> {
   const files = await buildFunctions(outDir);
   const bundles = await Promise.all(
     files.map(async (file) => {
-      const content = await readFile(file, 'latin1');
+      const bytes = await readFile(file);
+      const content = bytes.toString('latin1');
       return {
         name: file.split('/').at(-2) as string,
         file,
-        bytes: content.length,
-        gzipBytes: gzipSync(content).length,
+        bytes: bytes.length,
+        gzipBytes: gzipSync(bytes).length,
         containsSdk: content.includes('aws-sdk-js'),
         clients: SDK_CLIENTS.filter(({ marker }) => content.includes(marker)),
       };

@@ -1,13 +1,13 @@
 /**
  * The end-to-end floor of `npm run bench`: an update without this project's code. A bare
- * node:http server answers `PATCH /api/clients/{id}` with the two DynamoDB calls an update
- * makes (a consistent BatchGetItem of the client, with the store's projection, then an
- * UpdateItem conditional on the version read, returning the attributes it set, as the store asks) and sets the body's fields
- * as they come: no gateway emulation, no authorizer, no validation, no view. Like ours, the
- * UpdateItem also records the change in the item's history ring, the same slot of the same
- * items: the contract makes that entry part of the write, so the engine's work on it is not
- * this project's overhead. The entry is a plain diff of the body against the item read, with
- * none of the caps, fingerprints or actor checks of ours.
+ * node:http server answers `PATCH /api/clients/{id}` with the same two DynamoDB calls as the
+ * store's update: a consistent BatchGetItem with the store's projection, then an UpdateItem
+ * conditional on the version read and on the client not being deleted, which sets the fields
+ * that differ from the item read (as they come: no validation) with the version and the
+ * change's history entry in its slot, and returns what it set. The contract makes that entry
+ * part of every write, so the engine's work on it is not this project's overhead; the floor's
+ * entry is a plain diff, with none of our caps, fingerprints or actor. No gateway emulation, no
+ * authorizer, no view. `HISTORY_CAPACITY` applies as it does to the store.
  * `node --import tsx bin/bench/floor-server.ts --endpoint <url> --table <name>`; prints
  * `Listening on <url>` and stops on SIGTERM.
  */
@@ -15,8 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { historySettings } from '../../lambda/config.js';
 import { itemKeys, updateReadProjection } from '../../lambda/store/dynamodb-client-store.js';
-import { DEFAULT_HISTORY_CAPACITY, historySlot } from '../../lambda/store/history-ring.js';
+import { DELETED_AT, historySlot } from '../../lambda/store/history-ring.js';
 import { documentClientFor } from '../local/dynamodb-engines.js';
 
 const { values } = parseArgs({
@@ -24,19 +25,22 @@ const { values } = parseArgs({
 });
 const table = values.table as string;
 const documents = documentClientFor(values.endpoint as string);
-const projection = updateReadProjection(DEFAULT_HISTORY_CAPACITY);
+const { historyCapacity } = historySettings();
+const projection = updateReadProjection(historyCapacity);
 
 const server = createServer(async (request, response) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const key = itemKeys.client(decodeURIComponent(request.url?.split('/')[3] ?? ''));
-  const fields = Object.entries((JSON.parse(Buffer.concat(chunks).toString()) as { client: object }).client);
   try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const key = itemKeys.client(decodeURIComponent(request.url?.split('/')[3] ?? ''));
+    const sent = Object.entries((JSON.parse(Buffer.concat(chunks).toString()) as { client: object }).client);
     const read = await documents.send(
       new BatchGetCommand({ RequestItems: { [table]: { Keys: [key], ConsistentRead: true, ...projection } } }),
     );
     const item = read.Responses?.[table]?.[0] ?? {};
     const version = Number(item.version);
+    // As ours, only what differs from the item read is written (and recorded).
+    const fields = sent.filter(([name, value]) => !isDeepStrictEqual(item[name], value));
     const entry = {
       version: version + 1,
       at: new Date().toISOString(),
@@ -44,21 +48,21 @@ const server = createServer(async (request, response) => {
       actor: { sub: 'bench', client_id: 'bench', issuer: 'bench' },
       request_id: randomUUID(),
       source_ip: request.socket.remoteAddress,
-      changes: Object.fromEntries(
-        fields
-          .filter(([name, value]) => !isDeepStrictEqual(item[name], value))
-          .map(([name, value]) => [name, { from: item[name] ?? null, to: value }]),
-      ),
+      changes: Object.fromEntries(fields.map(([name, value]) => [name, { from: item[name] ?? null, to: value }])),
     };
     const written = await documents.send(
       new UpdateCommand({
         TableName: table,
         Key: key,
-        UpdateExpression: `SET #version = :next, #entry = :entry, ${fields.map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
-        ConditionExpression: '#version = :expected',
+        UpdateExpression: [
+          'SET #version = :next, #entry = :entry',
+          ...fields.map((_, index) => `#f${index} = :f${index}`),
+        ].join(', '),
+        ConditionExpression: '#version = :expected AND attribute_not_exists(#deletedAt)',
         ExpressionAttributeNames: {
           '#version': 'version',
-          '#entry': historySlot(version + 1, DEFAULT_HISTORY_CAPACITY),
+          '#deletedAt': DELETED_AT,
+          '#entry': historySlot(version + 1, historyCapacity),
           ...Object.fromEntries(fields.map(([name], index) => [`#f${index}`, name])),
         },
         ExpressionAttributeValues: {
