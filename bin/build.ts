@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { FUNCTION_BUNDLING, HANDLERS_DIR, PROJECT_ROOT } from '../lib/function-bundling.js';
 
 /** Every function, or only those named (e.g. `update-client`). */
@@ -15,19 +15,29 @@ export async function buildFunctions(outDir = join(PROJECT_ROOT, 'dist'), only?:
   );
   return Promise.all(
     entries.map(async (file) => {
-      const outfile = join(outDir, basename(file, '.ts'), 'index.mjs');
-      await build({
-        ...FUNCTION_BUNDLING,
-        mainFields: [...FUNCTION_BUNDLING.mainFields],
-        absWorkingDir: PROJECT_ROOT,
-        entryPoints: [join(HANDLERS_DIR, file)],
-        outfile,
-        bundle: true,
-        logLevel: 'warning',
-      });
-      return outfile;
+      return bundleFunction(
+        { entryPoints: [join(HANDLERS_DIR, file)] },
+        join(outDir, basename(file, '.ts'), 'index.mjs'),
+      );
     }),
   );
+}
+
+/** One bundle as the stack deploys a function, from an entry file or from source given inline. */
+export async function bundleFunction(
+  source: Pick<BuildOptions, 'entryPoints' | 'stdin'>,
+  outfile: string,
+): Promise<string> {
+  await build({
+    ...FUNCTION_BUNDLING,
+    mainFields: [...FUNCTION_BUNDLING.mainFields],
+    absWorkingDir: PROJECT_ROOT,
+    ...source,
+    outfile,
+    bundle: true,
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build, stop as stopEsbuild } from 'esbuild';
-import { FUNCTION_BUNDLING, PROJECT_ROOT } from '../../lib/function-bundling.js';
-import { buildFunctions } from '../build.js';
+import { stop as stopEsbuild } from 'esbuild';
+import { PROJECT_ROOT } from '../../lib/function-bundling.js';
+import { buildFunctions, bundleFunction } from '../build.js';
 import { median, round, type Spread, spreadOf } from './stats.js';
 
 export interface BundleFigures {
@@ -80,18 +80,9 @@ export async function measureBundles(outDir: string): Promise<BundleFigures[]> {
   return measured;
 }
 
-async function buildSdkFloor(clients: typeof SDK_CLIENTS, dir: string): Promise<string> {
-  const outfile = join(dir, 'index.mjs');
-  await build({
-    ...FUNCTION_BUNDLING,
-    mainFields: [...FUNCTION_BUNDLING.mainFields],
-    absWorkingDir: PROJECT_ROOT,
-    stdin: { contents: clients.map((client) => client.source).join('\n'), resolveDir: PROJECT_ROOT, loader: 'ts' },
-    outfile,
-    bundle: true,
-    logLevel: 'warning',
-  });
-  return outfile;
+function buildSdkFloor(clients: typeof SDK_CLIENTS, dir: string): Promise<string> {
+  const contents = clients.map((client) => client.source).join('\n');
+  return bundleFunction({ stdin: { contents, resolveDir: PROJECT_ROOT, loader: 'ts' } }, join(dir, 'index.mjs'));
 }
 
 const AUTHORIZER_ENVIRONMENT = { JWT_ISSUER: 'https://issuer.example.com/' };

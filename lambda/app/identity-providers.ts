@@ -11,6 +11,7 @@ import type { IdentityProviderStore } from '../store/identity-provider-store.js'
 import { CopyFanOut } from './copy-fan-out.js';
 import { type DeleteResourceOutcome, NamedResourceDeletion } from './delete-named-resource.js';
 import { type NamedResourceKind, NamedResources } from './named-resources.js';
+import { WriteProtection } from './write-protection.js';
 
 export const IDENTITY_PROVIDERS: NamedResourceKind<IdentityProvider> = {
   copyKind: 'identity-provider',
@@ -46,7 +47,7 @@ const MAX_ATTEMPTS = 5;
 export class DeleteIdentityProvider {
   readonly #deletion: NamedResourceDeletion<IdentityProvider>;
   readonly #fanOut: CopyFanOut;
-  readonly #protectedClientIds: string[];
+  readonly #writeProtection: WriteProtection;
 
   constructor(
     private readonly providers: IdentityProviderStore,
@@ -55,7 +56,7 @@ export class DeleteIdentityProvider {
   ) {
     this.#deletion = new NamedResourceDeletion(providers, clients, 'identity-provider');
     this.#fanOut = new CopyFanOut(clients, options.clock);
-    this.#protectedClientIds = options.protectedClientIds.map((id) => id.toLowerCase());
+    this.#writeProtection = new WriteProtection(options.protectedClientIds);
   }
 
   /** `origin`: the request, which the history of a client names if the delete fences a write of it. */
@@ -86,8 +87,9 @@ export class DeleteIdentityProvider {
 
   /** The provider of a write-protected client (the admin UI's own) is write-protected too. */
   async #providesProtectedClient(id: string): Promise<boolean> {
-    if (this.#protectedClientIds.length === 0) return false;
-    const { clients } = await this.clients.getClients(this.#protectedClientIds);
+    const protectedIds = this.#writeProtection.ids;
+    if (protectedIds.length === 0) return false;
+    const { clients } = await this.clients.getClients(protectedIds);
     return [...clients.values()].some(({ client }) => client.identity_provider?.id === id);
   }
 }

@@ -13,4 +13,9 @@ export class WriteProtection {
   covers(clientId: string): boolean {
     return this.#ids.has(clientId.toLowerCase());
   }
+
+  /** The protected ids, lower-cased: what a check of those clients' own data reads. */
+  get ids(): string[] {
+    return [...this.#ids];
+  }
 }
