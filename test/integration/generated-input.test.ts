@@ -62,6 +62,11 @@ const RESOURCE_ADMIN = {
   scope: 'clients:manage:all scopes:manage:all identity-providers:manage:all',
 };
 const CONCURRENCY = 10;
+/*
+ * Each run below is a batch of concurrent requests against a real engine: shrinking a failure
+ * would replay batches for longer than the test's timeout (CI once timed out at 15 minutes with
+ * no counterexample). `endOnFailure` reports the first failing batch and its seed instead.
+ */
 const WORLD = {
   identityProviderIds: [IDENTITY_PROVIDER.id, OTHER_IDENTITY_PROVIDER.id],
   scopeIds: [SCOPE_OPENID.id, SCOPE_PROFILE.id],
@@ -332,7 +337,11 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
           await keepLargeClientsLarge();
         },
       ),
-      { numRuns: updateBatches, examples: REGRESSIONS.map((bodies) => [bodies.map((body) => ['PATCH', body])]) },
+      {
+        numRuns: updateBatches,
+        endOnFailure: true,
+        examples: REGRESSIONS.map((bodies) => [bodies.map((body) => ['PATCH', body])]),
+      },
     );
     // The generator must keep mixing accepted and refused bodies, or the property proves little.
     expect(share(200)).toBeGreaterThan(0.2);
@@ -354,7 +363,7 @@ describe.each(ENGINES)('generated bodies on %s', (engineName, startEngine) => {
           );
         },
       ),
-      { numRuns: createBatches },
+      { numRuns: createBatches, endOnFailure: true },
     );
     // About 12 % of create bodies are accepted; with 200 of them that share varies by some 2.3
     // points, so the floor sits three of those below it, where a fair run does not fall.
@@ -472,7 +481,7 @@ describe('generated scope and identity provider writes on a real engine', () => 
         expect(written.every((entry) => FAN_OUT_ACTIONS[request.resource].includes(entry.action))).toBe(true);
         versionBefore = entries[0]?.version ?? 0;
       }),
-      { numRuns: RESOURCE_REQUESTS },
+      { numRuns: RESOURCE_REQUESTS, endOnFailure: true },
     );
     for (const status of [200, 201, 204, 400, 404, 422]) expect(statuses.get(status), `${status}`).toBeGreaterThan(0);
   }, 600_000);
