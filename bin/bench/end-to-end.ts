@@ -61,17 +61,18 @@ export async function measureEndToEnd(
       const directFloor = await startSdkFloor(engine.endpoint);
       const figures: EndToEndFigures[] = [];
       for (const concurrency of concurrencies) {
-        const spreadLoad = (url: string, clientIds: string[], bearer?: string) => () =>
+        // The floor gets the same request, bearer token included, and ignores the token.
+        const spreadLoad = (url: string, clientIds: string[]) => () =>
           patchLoad({
             url,
-            token: bearer,
+            token,
             connections: concurrency,
             seconds: ROUND_SECONDS,
             request: oneClientEach(clientIds, BENCH_UPDATE),
           }).then(allAnswered200(url));
         const results = await interleave(
           {
-            server: spreadLoad(server.url, engine.serverClientIds, token),
+            server: spreadLoad(server.url, engine.serverClientIds),
             httpFloor: spreadLoad(floorUrl, engine.floorClientIds),
             sdkFloor: () => directFloor.run(concurrency, ROUND_SECONDS),
           },

@@ -6,8 +6,11 @@
  * that differ from the item read (as they come: no validation) with the version and the
  * change's history entry in its slot, and returns what it set. The contract makes that entry
  * part of every write, so the engine's work on it is not this project's overhead; the floor's
- * entry is a plain diff, with none of our caps, fingerprints or actor. No gateway emulation, no
- * authorizer, no view. `HISTORY_CAPACITY` applies as it does to the store.
+ * entry is a plain diff, with none of our caps or fingerprints, and the actor a dev token
+ * carries (its claims are constants here: no token is read). It answers what the contract
+ * answers, the updated client with its version as the ETag, as a plain copy of the stored
+ * attributes: no view. No gateway emulation, no authorizer, no validation.
+ * `HISTORY_CAPACITY` applies as it does to the store.
  * `node --import tsx bin/bench/floor-server.ts --endpoint <url> --table <name>`; prints
  * `Listening on <url>` and stops on SIGTERM.
  */
@@ -17,7 +20,8 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { historySettings } from '../../lambda/config.js';
 import { itemKeys, updateReadProjection } from '../../lambda/store/dynamodb-client-store.js';
-import { DELETED_AT, historySlot } from '../../lambda/store/history-ring.js';
+import { DELETED_AT, HISTORY_SLOT_PREFIX, historySlot } from '../../lambda/store/history-ring.js';
+import { DEV_ISSUER, DEV_TOKEN_CLIENT_ID, DEV_TOKEN_SUBJECT } from '../local/dev-issuer.js';
 import { documentClientFor } from '../local/dynamodb-engines.js';
 
 const { values } = parseArgs({
@@ -27,6 +31,9 @@ const table = values.table as string;
 const documents = documentClientFor(values.endpoint as string);
 const { historyCapacity } = historySettings();
 const projection = updateReadProjection(historyCapacity);
+const ACTOR = { sub: DEV_TOKEN_SUBJECT, client_id: DEV_TOKEN_CLIENT_ID, issuer: DEV_ISSUER };
+/** What the item holds besides the client the contract answers with. */
+const NOT_ANSWERED = new Set(['pk', 'sk', 'version', 'private_key']);
 
 const server = createServer(async (request, response) => {
   try {
@@ -45,7 +52,7 @@ const server = createServer(async (request, response) => {
       version: version + 1,
       at: new Date().toISOString(),
       action: 'updated',
-      actor: { sub: 'bench', client_id: 'bench', issuer: 'bench' },
+      actor: ACTOR,
       request_id: randomUUID(),
       source_ip: request.socket.remoteAddress,
       changes: Object.fromEntries(fields.map(([name, value]) => [name, { from: item[name] ?? null, to: value }])),
@@ -75,7 +82,14 @@ const server = createServer(async (request, response) => {
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ data: written.Attributes }));
+    const client = Object.fromEntries(
+      Object.entries({ ...item, ...written.Attributes }).filter(
+        ([name]) => !NOT_ANSWERED.has(name) && !name.startsWith(HISTORY_SLOT_PREFIX),
+      ),
+    );
+    response
+      .writeHead(200, { 'Content-Type': 'application/json', ETag: `"${version + 1}"` })
+      .end(JSON.stringify({ data: client }));
   } catch (error) {
     console.error(`floor server: ${(error as Error).name}: ${(error as Error).message}`);
     response.writeHead(500).end();

@@ -71,6 +71,8 @@ async function createKeyFile(keyFile: string): Promise<{ kid: string; jwk: Recor
 
 /** The client every dev token is issued to: the local authorizer accepts this one's tokens only. */
 export const DEV_TOKEN_CLIENT_ID = 'local-cli';
+/** The subject of a dev token unless one is asked for. */
+export const DEV_TOKEN_SUBJECT = 'local-admin';
 
 export interface TokenOptions {
   scope?: string;
@@ -80,7 +82,7 @@ export interface TokenOptions {
 }
 
 /** The claims of a dev token, as a JWT carries them and as introspection answers them. */
-function devClaims({ scope = DEV_TOKEN_SCOPE, sub = 'local-admin', expiresIn = 3600 }: TokenOptions) {
+function devClaims({ scope = DEV_TOKEN_SCOPE, sub = DEV_TOKEN_SUBJECT, expiresIn = 3600 }: TokenOptions) {
   const now = Math.floor(Date.now() / 1000);
   return {
     iss: DEV_ISSUER,
