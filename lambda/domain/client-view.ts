@@ -47,23 +47,35 @@ export const ClientViewSchema = v.strictObject({
 export const CLIENT_VIEW_KEYS = Object.keys(ClientViewSchema.entries) as (keyof typeof ClientViewSchema.entries &
   Exclude<keyof Client, 'private_key'>)[];
 
-export type ClientView = { [key in (typeof CLIENT_VIEW_KEYS)[number]]: unknown };
+export type ClientView = { [key in ClientViewKey]: unknown };
+
+export type ClientViewKey = (typeof CLIENT_VIEW_KEYS)[number];
 
 /**
  * The JSON view of a client: exactly the 33 keys, null where unset, never the private key.
  * Items written by older versions or imports may lack attributes, hence the fallbacks.
  */
 export function toClientView(client: Client): ClientView {
-  const view = Object.fromEntries(CLIENT_VIEW_KEYS.map((key) => [key, client[key] ?? null])) as ClientView;
-  view.trusted_authorities = client.trusted_authorities ?? '';
-  view.trusted_hosts = client.trusted_hosts ?? [];
-  view.identity_provider = client.identity_provider
-    ? { id: client.identity_provider.id, name: client.identity_provider.name ?? null }
-    : { id: null, name: null };
-  view.authorized_scopes = (client.authorized_scopes ?? []).map(({ id, name, public: isPublic }) => ({
-    id,
-    name,
-    public: isPublic,
-  }));
+  // A loop, not fromEntries over a map: this runs for every client of every answer.
+  const view = {} as ClientView;
+  for (const key of CLIENT_VIEW_KEYS) view[key] = clientViewValue(client, key);
   return view;
+}
+
+/** What the view shows under one key: each depends on its own attribute alone. */
+export function clientViewValue(client: Client, key: ClientViewKey): unknown {
+  switch (key) {
+    case 'trusted_authorities':
+      return client.trusted_authorities ?? '';
+    case 'trusted_hosts':
+      return client.trusted_hosts ?? [];
+    case 'identity_provider':
+      return client.identity_provider
+        ? { id: client.identity_provider.id, name: client.identity_provider.name ?? null }
+        : { id: null, name: null };
+    case 'authorized_scopes':
+      return (client.authorized_scopes ?? []).map(({ id, name, public: isPublic }) => ({ id, name, public: isPublic }));
+    default:
+      return client[key] ?? null;
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Client } from './client.js';
-import { CLIENT_VIEW_KEYS, toClientView } from './client-view.js';
+import { CLIENT_VIEW_KEYS, clientViewValue } from './client-view.js';
 import { attributeSize } from './item-size.js';
 
 /**
@@ -115,15 +115,22 @@ export interface HistoryEntryInput {
 
 /** The entry of one write: the fields that differ between `before` and `after`, within the caps. */
 export function historyEntry(input: HistoryEntryInput): HistoryEntry {
-  const before = fieldValues(input.before);
-  const after = fieldValues(input.after);
+  const { before: clientBefore, after: clientAfter } = input;
+  const before: FieldValues = {};
+  const after: FieldValues = {};
   const changes: Partial<Record<HistoryField, FieldChange>> = {};
   for (const field of HISTORY_FIELDS) {
-    if (sameValue(before[field], after[field])) continue;
+    // An update leaves most attributes as read: the same value on both sides shows the same.
+    if (clientBefore && clientAfter && clientBefore[field] === clientAfter[field]) continue;
+    const from = fieldValue(clientBefore, field);
+    const to = fieldValue(clientAfter, field);
+    if (sameValue(from, to)) continue;
+    before[field] = from;
+    after[field] = to;
     changes[field] =
-      FINGERPRINTED_FIELDS.includes(field) || !fitsInClear(before[field]) || !fitsInClear(after[field])
-        ? fingerprinted(input.clientId, field, before[field], after[field])
-        : { from: before[field], to: after[field] };
+      FINGERPRINTED_FIELDS.includes(field) || !fitsInClear(from) || !fitsInClear(to)
+        ? fingerprinted(input.clientId, field, from, to)
+        : { from, to };
   }
   const entry: HistoryEntry = {
     version: input.version,
@@ -221,11 +228,12 @@ export function jwkThumbprint(publicKeyPem: string): string | undefined {
   return createHash('sha256').update(required).digest('base64url');
 }
 
-type FieldValues = Record<HistoryField, unknown>;
+/** The values, as the view shows them, of the fields an entry records as changed. */
+type FieldValues = Partial<Record<HistoryField, unknown>>;
 
-function fieldValues(client: Client | null): FieldValues {
-  if (!client) return Object.fromEntries(HISTORY_FIELDS.map((field) => [field, null])) as FieldValues;
-  return { ...toClientView(client), private_key: client.private_key ?? null };
+function fieldValue(client: Client | null, field: HistoryField): unknown {
+  if (!client) return null;
+  return field === 'private_key' ? (client.private_key ?? null) : clientViewValue(client, field);
 }
 
 function fingerprinted(clientId: string, field: HistoryField, from: unknown, to: unknown): FieldChange {

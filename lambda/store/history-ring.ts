@@ -150,14 +150,18 @@ export function creatableCondition(now: Date) {
 export function updateExpression(...fragments: UpdateFragment[]) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  for (const fragment of fragments) {
-    for (const [placeholder, value] of [...Object.entries(fragment.names), ...Object.entries(fragment.values)]) {
-      const target = placeholder.startsWith('#') ? names : values;
+  const merge = (target: Record<string, unknown>, placeholders: Record<string, unknown>) => {
+    for (const placeholder of Object.keys(placeholders)) {
+      const value = placeholders[placeholder];
       if (placeholder in target && target[placeholder] !== value) {
         throw new Error(`Two update fragments use ${placeholder} for different values`);
       }
       target[placeholder] = value;
     }
+  };
+  for (const fragment of fragments) {
+    merge(names, fragment.names);
+    merge(values, fragment.values);
   }
   const set = fragments.flatMap((fragment) => fragment.set);
   const remove = fragments.flatMap((fragment) => fragment.remove);
@@ -237,7 +241,7 @@ export function leftoverSlots(item: Item, capacity: number): number[] {
   // Only the slots past the capacity can be left over: those are looked up, not every attribute.
   const leftover: number[] = [];
   for (let index = capacity; index < MAX_HISTORY_CAPACITY; index += 1) {
-    const slot = `${HISTORY_SLOT_PREFIX}${index}`;
+    const slot = ALL_HISTORY_SLOTS[index] as string;
     if (!Object.hasOwn(item, slot)) continue;
     const entry = item[slot];
     if (!isHistoryEntry(entry) || entry.version <= nextVersion - capacity) leftover.push(index);
