@@ -464,22 +464,30 @@ function proxyEvent({
 
 /**
  * Names and values, alternating (as Node's rawHeaders), grouped as API Gateway hands them over:
- * every value of a name in order, and the last one alone. Through a Map, so that a hostile name
- * such as `__proto__` stays a plain key. Undefined when there are none.
+ * every value of a name in order, and the last one alone. A hostile name such as `__proto__`
+ * stays a plain key. Undefined when there are none.
  */
 function grouped(
   namesAndValues: string[],
 ): { all: Record<string, string[]>; last: Record<string, string> } | undefined {
   if (namesAndValues.length === 0) return undefined;
-  const groups = new Map<string, string[]>();
+  const all: Record<string, string[]> = {};
+  const last: Record<string, string> = {};
   for (let index = 0; index < namesAndValues.length; index += 2) {
     const [name, value] = [namesAndValues[index] as string, namesAndValues[index + 1] as string];
-    const values = groups.get(name);
+    const values = Object.hasOwn(all, name) ? all[name] : undefined;
     if (values) values.push(value);
-    else groups.set(name, [value]);
+    else setOwn(all, name, [value]);
+    setOwn(last, name, value);
   }
-  const last = new Map([...groups].map(([name, values]) => [name, values.at(-1) as string]));
-  return { all: Object.fromEntries(groups), last: Object.fromEntries(last) };
+  return { all, last };
+}
+
+/** An own data property, even for `__proto__`, whose assignment would set the prototype. */
+function setOwn<T>(target: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__')
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
 }
 
 function lambdaContext(requestId: string, route: GatewayRoute, deadline: number): Context {
@@ -493,11 +501,14 @@ function lambdaContext(requestId: string, route: GatewayRoute, deadline: number)
     logGroupName: `/aws/lambda/${route.functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
+    done: ignored,
+    fail: ignored,
+    succeed: ignored,
   };
 }
+
+/** The context's callbacks of the old callback style, which async handlers never call. */
+function ignored(): void {}
 
 function send(response: ServerResponse, requestId: string, answer: Answer): void {
   const result: APIGatewayProxyResult =

@@ -21,7 +21,8 @@ export interface ApiRequest {
   requestId: string | undefined;
   /** The caller's address as API Gateway saw it (`requestContext.identity.sourceIp`). */
   sourceIp: string | undefined;
-  rawBody: Buffer | undefined;
+  /** The body as API Gateway passed it: text as it is, a base64-encoded one as its bytes. */
+  rawBody: string | Buffer | undefined;
   /** When the function's time runs out (epoch ms), where the runtime says. */
   deadline?: number;
 }
@@ -46,7 +47,9 @@ export function decodeEvent(event: APIGatewayProxyEvent): ApiRequest {
     rawBody:
       event.body === null || event.body === undefined
         ? undefined
-        : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64')
+          : event.body,
   };
 }
 
@@ -82,12 +85,14 @@ export function jsonBody(request: ApiRequest): unknown {
   if (!JSON_MEDIA_TYPE.test(mediaType.trim().toLowerCase()) || (charset !== undefined && charset !== 'utf-8')) {
     throw unsupportedMediaType();
   }
-  const body = request.rawBody ?? Buffer.alloc(0);
-  if (body.length > MAX_BODY_BYTES) throw payloadTooLarge();
+  const body = request.rawBody ?? '';
+  if ((typeof body === 'string' ? Buffer.byteLength(body) : body.length) > MAX_BODY_BYTES) throw payloadTooLarge();
   let text: string;
   let parsed: unknown;
   try {
-    text = UTF8.decode(body);
+    // Text is already decoded (a lone surrogate in it reads as U+FFFD, as its UTF-8 would);
+    // only bytes need the strict decode.
+    text = typeof body === 'string' ? body.toWellFormed() : UTF8.decode(body);
     parsed = JSON.parse(text);
   } catch {
     throw badRequest({ resource: ['request body is not valid JSON'] });

@@ -238,15 +238,17 @@ export function historyCost({
  */
 export function leftoverSlots(item: Item, capacity: number): number[] {
   const nextVersion = Number(item[VERSION] ?? 0) + 1;
-  // Only the slots past the capacity can be left over: those are looked up, not every attribute.
+  // Only the slots past the capacity can be left over; the item's own keys are walked once
+  // (an update's read holds none of the ring, so most walks find nothing).
   const leftover: number[] = [];
-  for (let index = capacity; index < MAX_HISTORY_CAPACITY; index += 1) {
-    const slot = ALL_HISTORY_SLOTS[index] as string;
-    if (!Object.hasOwn(item, slot)) continue;
-    const entry = item[slot];
+  for (const attribute of Object.keys(item)) {
+    if (!attribute.startsWith(HISTORY_SLOT_PREFIX)) continue;
+    const index = ALL_HISTORY_SLOTS.indexOf(attribute);
+    if (index < capacity) continue;
+    const entry = item[attribute];
     if (!isHistoryEntry(entry) || entry.version <= nextVersion - capacity) leftover.push(index);
   }
-  return leftover;
+  return leftover.sort((first, second) => first - second);
 }
 
 function slotIndexes(item: Item | undefined): number[] {

@@ -158,6 +158,16 @@ describe('routing on the raw path, as API Gateway REST does', () => {
       queryStringParameters: { limit: '2', cursor: 'a+b' },
     });
   });
+
+  it('groups repeated query parameters, and keeps a hostile name as a plain key', async () => {
+    await send(base, '/api/clients/?limit=1&__proto__=polluted&limit=2');
+
+    const { queryStringParameters, multiValueQueryStringParameters } = seen[0]?.event ?? {};
+    expect(JSON.stringify(queryStringParameters)).toBe('{"limit":"2","__proto__":"polluted"}');
+    expect(JSON.stringify(multiValueQueryStringParameters)).toBe('{"limit":["1","2"],"__proto__":["polluted"]}');
+    expect(Object.getPrototypeOf(queryStringParameters)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(multiValueQueryStringParameters)).toBe(Object.prototype);
+  });
 });
 
 describe('the methods a resource lacks (its MOCK ANY method)', () => {

@@ -126,6 +126,11 @@ describe('jsonBody', () => {
     expect(jsonBody(request({}, body))).toEqual({ client: { name } });
   });
 
+  it('reads a lone surrogate in a text body as U+FFFD, as its UTF-8 bytes would read', () => {
+    const event = updateEvent({ rawBody: '{"client":{"name":"a\ud800b"}}' });
+    expect(jsonBody(decodeEvent(event))).toEqual({ client: { name: 'a\ufffdb' } });
+  });
+
   it('answers 400 to a body that is not UTF-8', () => {
     const event = updateEvent({ rawBody: Buffer.from([0x7b, 0xff, 0x7d]).toString('base64') });
     event.isBase64Encoded = true;
