@@ -47,7 +47,8 @@ export function apiHandler(
     let response: APIGatewayProxyResult;
     const attributes: RequestLogAttributes = {};
     try {
-      const request = { ...decodeEvent(event), deadline: deadlineOf(context) };
+      const request = decodeEvent(event);
+      request.deadline = deadlineOf(context);
       authorize(request, accepted, challenge);
       if (!methods.includes(request.method)) throw methodNotAllowed(methods);
       if (!acceptsJson(request)) throw notAcceptable();
