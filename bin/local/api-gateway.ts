@@ -522,7 +522,9 @@ function send(response: ServerResponse, requestId: string, answer: Answer): void
   const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId };
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
-  const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
-  response.writeHead(result.statusCode, { ...headers, 'Content-Length': String(body.length) });
+  // Text goes out as a string, which Node writes with the head in one write; bytes as a Buffer.
+  const body = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
+  headers['Content-Length'] = String(Buffer.byteLength(body));
+  response.writeHead(result.statusCode, headers);
   response.end(body);
 }
