@@ -13,5 +13,13 @@ export function createDocumentClient(overrides: DynamoDBClientConfig = {}): Dyna
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
     ...overrides,
   });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: {
+      removeUndefinedValues: true,
+      // A key type may carry extras named like Object members: `{"constructor": "B"}` has a string
+      // where the marshaller looks for a class, and would be refused as a class instance (a 500).
+      // Every value we write is JSON-shaped, so an object is always written as the map it is.
+      convertClassInstanceToMap: true,
+    },
+  });
 }

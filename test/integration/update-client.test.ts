@@ -106,6 +106,22 @@ describe.each(ENGINES)('update on %s', (_, startEngine) => {
     });
   });
 
+  it('stores, shows and records a key type whose extras are named like Object members (constructor, toString)', async () => {
+    const keyPairType = { type: 'rsa', modulus_size: '2048', exponent_size: '65537', constructor: 'B', toString: 'x' };
+    const before = await storedItem();
+
+    const response = await update({ method: 'PUT', body: { client: { key_pair_type: keyPairType } } });
+
+    expect(response.status).toBe(200);
+    expect(response.json.data.key_pair_type).toEqual(keyPairType);
+    // A map's keys come back in any order (DynamoDB Local sorts them).
+    const after = (await storedItem()) as Record<string, unknown>;
+    expect(after.key_pair_type).toEqual(keyPairType);
+    expect(after.history_2).toMatchObject({
+      changes: { key_pair_type: { from: (before as Record<string, unknown>).key_pair_type, to: keyPairType } },
+    });
+  });
+
   it('keeps the scopes when authorized_scopes is absent and clears them with []', async () => {
     await update({ body: { client: { name: 'x' } } });
     expect((await storedItem())?.authorized_scopes).toEqual([SCOPE_OPENID]);
