@@ -4,7 +4,7 @@
  * store's update: a consistent BatchGetItem with the store's projection, then an UpdateItem
  * conditional on the version read and on the client not being deleted, which sets the fields
  * that differ from the item read (as they come: no validation) with the version and the
- * change's history entry in its slot, and returns what it set. The contract makes that entry
+ * change's history entry in its slot (UPDATED_NEW, as ours). The contract makes that entry
  * part of every write, so the engine's work on it is not this project's overhead; the floor's
  * entry is a plain diff, with none of our caps or fingerprints, and the actor a dev token
  * carries (its claims are constants here: no token is read). It answers what the contract
@@ -37,10 +37,15 @@ const NOT_ANSWERED = new Set(['pk', 'sk', 'version', 'private_key']);
 
 const server = createServer(async (request, response) => {
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    // Read with listeners, as the local gateway reads, not through an async iterator.
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.once('end', () => resolve(Buffer.concat(chunks)));
+      request.once('error', reject);
+    });
     const key = itemKeys.client(decodeURIComponent(request.url?.split('/')[3] ?? ''));
-    const sent = Object.entries((JSON.parse(Buffer.concat(chunks).toString()) as { client: object }).client);
+    const sent = Object.entries((JSON.parse(body.toString()) as { client: object }).client);
     const read = await documents.send(
       new BatchGetCommand({ RequestItems: { [table]: { Keys: [key], ConsistentRead: true, ...projection } } }),
     );

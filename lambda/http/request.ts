@@ -90,9 +90,9 @@ export function jsonBody(request: ApiRequest): unknown {
   let text: string;
   let parsed: unknown;
   try {
-    // Text is already decoded (a lone surrogate in it reads as U+FFFD, as its UTF-8 would);
-    // only bytes need the strict decode.
-    text = typeof body === 'string' ? body.toWellFormed() : UTF8.decode(body);
+    // Text is already decoded (a lone surrogate in it reads as U+FFFD, as its UTF-8 would, and
+    // a leading byte order mark goes, as the decoder drops it); only bytes need the strict decode.
+    text = typeof body === 'string' ? withoutByteOrderMark(body).toWellFormed() : UTF8.decode(body);
     parsed = JSON.parse(text);
   } catch {
     throw badRequest({ resource: ['request body is not valid JSON'] });
@@ -105,6 +105,10 @@ export function jsonBody(request: ApiRequest): unknown {
 }
 
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 /** Strict: a body that is not UTF-8 is refused, not patched with U+FFFD. Created once, reused. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 

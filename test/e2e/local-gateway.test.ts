@@ -399,6 +399,23 @@ describe('function timeouts, failures and limits', () => {
     expect(response.json).toEqual(BAD_GATEWAY);
   });
 
+  it.each([
+    ['a text answer with multibyte characters', { statusCode: 200, body: '{"name":"é€😀"}' }, '{"name":"é€😀"}'],
+    [
+      'a base64-encoded answer',
+      { statusCode: 200, body: Buffer.from('bytes é').toString('base64'), isBase64Encoded: true },
+      'bytes é',
+    ],
+  ])('sends %s whole, with its length in bytes', async (_, answer, text) => {
+    const base = await startGateway({ routes: [route('GET', '/answer', { handler: async () => answer })] });
+
+    const response = await send(base, '/answer');
+
+    expect(response.status).toBe(200);
+    expect(response.text).toBe(text);
+    expect(response.headers['content-length']).toBe(String(Buffer.byteLength(text)));
+  });
+
   it('keeps serving, and runs no function, when a client goes away in the middle of its body', async () => {
     const base = await startGateway();
     const { hostname, port } = new URL(base);

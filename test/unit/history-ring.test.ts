@@ -48,6 +48,14 @@ describe('the history ring', () => {
     expect(historyOf({ ...stored, version: 61 }, 20)).toHaveLength(19);
   });
 
+  it('lists leftover slots in slot order, whatever the order of the item, and ignores other names', () => {
+    const stored = ringItem(60, 50);
+    const shuffled = Object.fromEntries(Object.entries(stored).reverse());
+    const withOddNames = { ...shuffled, history_07: stored.history_7, history_: stored.history_8, history_x: 1 };
+
+    expect(leftoverSlots(withOddNames, 20)).toEqual(Array.from({ length: 22 }, (_, index) => 20 + index));
+  });
+
   it('reads the history newest first, the last N versions only', () => {
     expect(historyOf(ringItem(7, 5), 5).map(({ version }) => version)).toEqual([7, 6, 5, 4, 3]);
     expect(historyOf(ringItem(2, 5), 5).map(({ version }) => version)).toEqual([2, 1]);

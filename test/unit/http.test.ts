@@ -131,6 +131,16 @@ describe('jsonBody', () => {
     expect(jsonBody(decodeEvent(event))).toEqual({ client: { name: 'a\ufffdb' } });
   });
 
+  it.each([
+    ['text', false],
+    ['base64', true],
+  ])('ignores a leading byte order mark in a %s body', (_, base64) => {
+    const text = '\ufeff{"client":{"name":"a"}}';
+    const event = updateEvent({ rawBody: base64 ? Buffer.from(text).toString('base64') : text });
+    event.isBase64Encoded = base64;
+    expect(jsonBody(decodeEvent(event))).toEqual({ client: { name: 'a' } });
+  });
+
   it('answers 400 to a body that is not UTF-8', () => {
     const event = updateEvent({ rawBody: Buffer.from([0x7b, 0xff, 0x7d]).toString('base64') });
     event.isBase64Encoded = true;
