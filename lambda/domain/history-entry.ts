@@ -111,6 +111,11 @@ export interface HistoryEntryInput {
   before: Client | null;
   /** null for a client the write removed (delete). */
   after: Client | null;
+  /**
+   * What the write sets, when `after` is `before` with it applied: the fields it lacks are the
+   * same on both sides, so only its own are compared. Absent, every field is.
+   */
+  patch?: Readonly<Partial<Client>>;
 }
 
 /** The entry of one write: the fields that differ between `before` and `after`, within the caps. */
@@ -119,7 +124,9 @@ export function historyEntry(input: HistoryEntryInput): HistoryEntry {
   const before: FieldValues = {};
   const after: FieldValues = {};
   const changes: Partial<Record<HistoryField, FieldChange>> = {};
-  for (const field of HISTORY_FIELDS) {
+  const { patch } = input;
+  const compared = patch ? HISTORY_FIELDS.filter((field) => Object.hasOwn(patch, field)) : HISTORY_FIELDS;
+  for (const field of compared) {
     // An update leaves most attributes as read: the same value on both sides shows the same.
     if (clientBefore && clientAfter && clientBefore[field] === clientAfter[field]) continue;
     const from = fieldValue(clientBefore, field);

@@ -236,7 +236,7 @@ export class DynamoDbClientStore implements ClientStore {
       throw new Error('A change of the private key needs the client read with its private key');
     }
     const version = current.version + 1;
-    const entry = this.entry(change, version, client, { ...client, ...patch });
+    const entry = this.entry(change, version, client, { ...client, ...patch }, { patch });
     try {
       const { Attributes } = await this.table.send(() =>
         this.documents.send(
@@ -304,7 +304,7 @@ export class DynamoDbClientStore implements ClientStore {
     change: RecordedChange,
   ): Promise<{ status: 'created'; client: VersionedClient } | { status: 'exists' }> {
     const now = this.now();
-    const entry = this.entry(change, 1, null, client, now);
+    const entry = this.entry(change, 1, null, client, { at: now });
     const item = {
       ...itemKeys.client(client.id),
       ...client,
@@ -320,7 +320,7 @@ export class DynamoDbClientStore implements ClientStore {
   async deleteClient(current: VersionedClient, change: RecordedChange): Promise<DeleteResult> {
     const now = this.now();
     const version = current.version + 1;
-    const entry = this.entry(change, version, current.client, null, now);
+    const entry = this.entry(change, version, current.client, null, { at: now });
     // Every attribute of the client goes, whether or not this item has it (REMOVE of a missing
     // attribute does nothing): secrets included, whatever the read left out.
     const clientFields = Object.fromEntries(CLIENT_ATTRIBUTES.map((attribute) => [attribute, true]));
@@ -382,17 +382,31 @@ export class DynamoDbClientStore implements ClientStore {
     return this.links.delete(links, condition);
   }
 
-  /** The entry of a write that takes the client from `before` to `after` at `version`. */
+  /**
+   * The entry of a write that takes the client from `before` to `after` at `version`; `patch`,
+   * when `after` is `before` with it applied.
+   */
   private entry(
     change: RecordedChange,
     version: number,
     before: Client | null,
     after: Client | null,
-    at = this.now(),
+    { at = this.now(), patch }: { at?: Date; patch?: ClientAttributes } = {},
   ): HistoryEntry {
     const { actor, requestId, sourceIp } = change.origin;
     const clientId = (after ?? before)?.id as string;
-    return historyEntry({ clientId, action: change.action, version, at, actor, requestId, sourceIp, before, after });
+    return historyEntry({
+      clientId,
+      action: change.action,
+      version,
+      at,
+      actor,
+      requestId,
+      sourceIp,
+      before,
+      after,
+      patch,
+    });
   }
 
   private async putNamed<T extends { id: string; name: string }>(

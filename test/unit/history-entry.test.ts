@@ -73,6 +73,22 @@ describe('a history entry', () => {
     });
   });
 
+  it('records the same entry when told the patch the write applies, in field order, comparing only its fields', () => {
+    const before = storedClient();
+    const patch = {
+      access_token_ttl: 1800,
+      name: before.name,
+      secret: 'new secret',
+      redirect_uris: ['https://b.example/cb'],
+    };
+    const after = { ...before, ...patch };
+
+    const told = entryOf(before, after, { patch });
+
+    expect(told).toEqual(entryOf(before, after));
+    expect(Object.keys(told.changes)).toEqual(['secret', 'redirect_uris', 'access_token_ttl']);
+  });
+
   it('records no change for values that show the same (a missing list is the empty list)', () => {
     const before = { ...storedClient(), trusted_hosts: undefined } as unknown as Client;
 
