@@ -120,11 +120,10 @@ export interface HistoryEntryInput {
 
 /** The entry of one write: the fields that differ between `before` and `after`, within the caps. */
 export function historyEntry(input: HistoryEntryInput): HistoryEntry {
-  const { before: clientBefore, after: clientAfter } = input;
+  const { before: clientBefore, after: clientAfter, patch } = input;
   const before: FieldValues = {};
   const after: FieldValues = {};
   const changes: Partial<Record<HistoryField, FieldChange>> = {};
-  const { patch } = input;
   const compared = patch ? HISTORY_FIELDS.filter((field) => Object.hasOwn(patch, field)) : HISTORY_FIELDS;
   for (const field of compared) {
     // An update leaves most attributes as read: the same value on both sides shows the same.

@@ -112,9 +112,9 @@ export class DynamoDbTable {
 
   async batchGet(keys: Key[], projection: Projection = {}): Promise<Item[]> {
     // DynamoDB refuses an empty key attribute: such a key names no item anyway.
-    const usable = keys.filter((key) => key.sk !== '');
-    const unique =
-      usable.length < 2 ? usable : [...new Map(usable.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
+    const unique = [
+      ...new Map(keys.filter((key) => key.sk !== '').map((key) => [`${key.pk}\u0000${key.sk}`, key])).values(),
+    ];
     if (unique.length === 0) return [];
     // Most reads (an update's, a show's) fit in one request.
     if (unique.length <= BATCH_GET_LIMIT) return this.batchGetChunk(unique, projection);

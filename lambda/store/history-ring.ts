@@ -150,18 +150,9 @@ export function creatableCondition(now: Date) {
 export function updateExpression(...fragments: UpdateFragment[]) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  const merge = (target: Record<string, unknown>, placeholders: Record<string, unknown>) => {
-    for (const placeholder of Object.keys(placeholders)) {
-      const value = placeholders[placeholder];
-      if (placeholder in target && target[placeholder] !== value) {
-        throw new Error(`Two update fragments use ${placeholder} for different values`);
-      }
-      target[placeholder] = value;
-    }
-  };
   for (const fragment of fragments) {
-    merge(names, fragment.names);
-    merge(values, fragment.values);
+    mergePlaceholders(names, fragment.names);
+    mergePlaceholders(values, fragment.values);
   }
   const set = fragments.flatMap((fragment) => fragment.set);
   const remove = fragments.flatMap((fragment) => fragment.remove);
@@ -172,6 +163,16 @@ export function updateExpression(...fragments: UpdateFragment[]) {
     ExpressionAttributeNames: names,
     ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
   };
+}
+
+function mergePlaceholders(target: Record<string, unknown>, placeholders: Record<string, unknown>): void {
+  for (const placeholder of Object.keys(placeholders)) {
+    const value = placeholders[placeholder];
+    if (placeholder in target && target[placeholder] !== value) {
+      throw new Error(`Two update fragments use ${placeholder} for different values`);
+    }
+    target[placeholder] = value;
+  }
 }
 
 export function isTombstone(item: Item): boolean {
@@ -238,17 +239,14 @@ export function historyCost({
  */
 export function leftoverSlots(item: Item, capacity: number): number[] {
   const nextVersion = Number(item[VERSION] ?? 0) + 1;
-  // Only the slots past the capacity can be left over; the item's own keys are walked once
-  // (an update's read holds none of the ring, so most walks find nothing).
-  const leftover: number[] = [];
-  for (const attribute of Object.keys(item)) {
-    if (!attribute.startsWith(HISTORY_SLOT_PREFIX)) continue;
-    const index = ALL_HISTORY_SLOTS.indexOf(attribute);
-    if (index < capacity) continue;
-    const entry = item[attribute];
-    if (!isHistoryEntry(entry) || entry.version <= nextVersion - capacity) leftover.push(index);
-  }
-  return leftover.sort((first, second) => first - second);
+  // Only the slots past the capacity can be left over (an update's read holds no others).
+  return slotIndexes(item)
+    .filter((index) => index >= capacity && index < MAX_HISTORY_CAPACITY)
+    .filter((index) => {
+      const entry = item[`${HISTORY_SLOT_PREFIX}${index}`];
+      return !isHistoryEntry(entry) || entry.version <= nextVersion - capacity;
+    })
+    .sort((first, second) => first - second);
 }
 
 function slotIndexes(item: Item | undefined): number[] {
